@@ -1,0 +1,2 @@
+//! Token-bucket rate limiter.
+pub struct Limiter;

@@ -1,0 +1,25 @@
+//! The pure analysis core: reads chant projects exactly as chant does and finds
+//! every problem with an exact byte range.
+//!
+//! No IO, no LSP types, no async runtime, no git, no processes (a test in
+//! `tests/tidy.rs` checks). File facts come in through [`facts::FileFacts`].
+//!
+//! Reading order: [`id`] → [`split`] → [`layout`] → [`frontmatter`] → [`body`] →
+//! [`quality`] → [`spec`] (one file, local [`rules`]) → [`project`] (cross-file rules,
+//! cycles, readiness). [`config`] and [`diagnostic`] are shared.
+
+pub mod body;
+pub mod config;
+pub mod diagnostic;
+pub mod facts;
+pub mod frontmatter;
+pub mod id;
+pub mod layout;
+pub mod output;
+pub mod project;
+pub mod quality;
+pub mod rules;
+pub mod spec;
+pub mod split;
+pub mod text;
+pub mod workspace;

@@ -1,0 +1,302 @@
+//! "chant cannot read this spec" (split surprises, YAML and schema errors), unknown
+//! keys, `status: ready`, and the dependency checks that need no other spec.
+
+use crate::analysis::diagnostic::{Code, Diagnostic, Severity};
+use crate::analysis::frontmatter::{SpecType, Status, YamlErrorKind, KNOWN_KEYS};
+use crate::analysis::id;
+use crate::analysis::layout::Value;
+use crate::analysis::spec::{Context, Place, SpecFile};
+use crate::analysis::split::SplitProblem;
+
+pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    split_problems(f, out);
+    yaml_errors(f, out);
+    unknown_keys(ctx, f, out);
+    if f.fm().status == Status::Ready {
+        if let Some(r) = f.value_range("status") {
+            out.push(Diagnostic::new(
+                Code::StatusReady,
+                r,
+                "`status: ready` can never be worked: chant computes `ready` itself and allows no transition out of it when it is stored; write `status: pending`",
+            ));
+        }
+    }
+    local_dependencies(f, out);
+    if f.place == Place::Nested {
+        out.push(Diagnostic::new(
+            Code::NestedSpec,
+            f.head_range(),
+            "this spec is in a subfolder of .chant/specs: `chant work` and `chant list` load it, but `chant lint` and new-ID generation read only the top level, and chant saves specs at the top level; move it to .chant/specs/",
+        ));
+    }
+}
+
+fn split_problems(f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    for p in &f.split.problems {
+        let d = match p {
+            SplitProblem::Bom { bom, fence } => Diagnostic::new(
+                Code::Bom,
+                bom.start..fence.as_ref().map_or(bom.end, |r| r.end),
+                "the file starts with a byte order mark (U+FEFF): chant needs `---` as the very first character, so it ignores this frontmatter and reads the spec as `type: code`, `status: pending` with no dependencies; save the file as UTF-8 without a BOM",
+            ),
+            SplitProblem::Unclosed { open } => {
+                let after = f.yaml.as_ref().map(|y| line_of(f.text, y.end)).unwrap_or(1);
+                Diagnostic::new(
+                    Code::UnclosedFrontmatter,
+                    open.clone(),
+                    format!("the frontmatter is never closed: chant finds no second `---`, so it reads no frontmatter at all (`type: code`, `status: pending`, no dependencies); add a `---` line after line {after}"),
+                )
+            }
+            SplitProblem::DashesInValue { dashes, later_fence, .. } => {
+                let mut d = Diagnostic::new(
+                    Code::DashesInFrontmatter,
+                    dashes.clone(),
+                    "chant ends the frontmatter at this `---`: it looks for the text `---` anywhere, not for a `---` line, so the rest of the YAML becomes body text; reword the value without three dashes",
+                );
+                if let Some(fence) = later_fence {
+                    d = d.related(f.path, fence.clone(), "the closing fence you meant");
+                }
+                d
+            }
+            SplitProblem::OpenFenceText { line } => Diagnostic::new(
+                Code::FenceText,
+                line.clone(),
+                "text after the opening `---`: chant parses it as the first line of the YAML; put `---` alone on this line",
+            ),
+            SplitProblem::Missing => Diagnostic::new(
+                Code::NoFrontmatter,
+                f.head_range(),
+                "no frontmatter: chant reads this spec as `type: code`, `status: pending` with no dependencies; start the file with a `---` block",
+            ),
+        };
+        out.push(d);
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn allowed(path: &str) -> &'static [&'static str] {
+    match path {
+        "type" => &SpecType::ALL,
+        "status" => &Status::ALL,
+        "verification_status" => &["passed", "failed", "partial"],
+        "approval.status" => &["pending", "approved", "rejected"],
+        _ => &[],
+    }
+}
+
+fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    let unreadable = match f.readable {
+        crate::analysis::spec::Readable::No => "chant cannot read this spec",
+        _ => "chant would not be able to read this frontmatter",
+    };
+    for e in &f.parsed.errors {
+        let d = match &e.kind {
+            YamlErrorKind::Syntax | YamlErrorKind::Other { .. } => Diagnostic::new(
+                Code::YamlSyntax,
+                e.range.clone(),
+                format!("{unreadable}: {}", e.detail),
+            ),
+            YamlErrorKind::UnknownVariant { path, value } => {
+                let values = allowed(path);
+                let list = values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let hint = values
+                    .iter()
+                    .find(|v| {
+                        v.eq_ignore_ascii_case(value) || v.replace('_', "-") == value.to_lowercase()
+                    })
+                    .or_else(|| {
+                        values
+                            .iter()
+                            .find(|v| id::edit_distance(v, value, 2).is_some())
+                    })
+                    .map(|v| format!(" (did you mean `{v}`?)"))
+                    .unwrap_or_default();
+                let extra = match (path.as_str(), value.as_str()) {
+                    ("type", "conflict") => "; chant writes `type: conflict` itself for merge-conflict specs but cannot read it back",
+                    ("type", "implementation") => "; chant's own examples use `implementation`, which v0.23.2 rejects",
+                    _ => "",
+                };
+                let msg = if value.is_empty() {
+                    format!("`{path}` is empty: {unreadable}; write one of {list}")
+                } else {
+                    format!("unknown {path} `{value}`{hint}: {unreadable}; allowed: {list}{extra}")
+                };
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    e.range.clone(),
+                    msg.trim_end().to_string(),
+                )
+            }
+            YamlErrorKind::InvalidType {
+                path,
+                found,
+                expected,
+            } => {
+                let want = match expected.as_str() {
+                    "a sequence" => "a list (e.g. `[a, b]` or `- a` lines)".to_string(),
+                    "a boolean" => {
+                        "`true` or `false` (YAML 1.2: `yes`/`no` are strings)".to_string()
+                    }
+                    "a string" => "a single string".to_string(),
+                    "u32" | "usize" | "u64" => "a non-negative whole number".to_string(),
+                    other => other.to_string(),
+                };
+                let hint = if expected == "a sequence" && found.starts_with("string") {
+                    " (only `depends_on` accepts a single value)"
+                } else {
+                    ""
+                };
+                Diagnostic::new(
+                    Code::WrongShape,
+                    e.range.clone(),
+                    format!("`{path}` must be {want}, found {found}{hint}: {unreadable}"),
+                )
+            }
+            YamlErrorKind::MissingField { path, field } => Diagnostic::new(
+                Code::WrongShape,
+                e.range.clone(),
+                format!("`{path}` needs `{field}`: {unreadable}"),
+            ),
+            YamlErrorKind::DuplicateKey { key, first } => {
+                let mut d = Diagnostic::new(
+                    Code::DuplicateKey,
+                    e.range.clone(),
+                    format!("`{key}` appears twice: {unreadable}; keep one of them"),
+                );
+                if let Some(first) = first {
+                    d = d.related(f.path, first.clone(), "first occurrence");
+                }
+                d
+            }
+        };
+        out.push(d);
+    }
+}
+
+/// Keys people write that chant does not have, with what to say about them.
+fn known_mistake(key: &str, id: &str) -> Option<String> {
+    Some(match key {
+        "id" => format!("chant takes the ID from the file name (`{id}`), not from the frontmatter"),
+        "title" => "the title is the first `# ` line of the body".to_string(),
+        "commit" => "did you mean `commits` (a list)?".to_string(),
+        "depends" | "dependencies" | "deps" | "depends-on" | "dependsOn" | "depends_On" => {
+            "did you mean `depends_on`?".to_string()
+        }
+        "tags" | "label" => "did you mean `labels`?".to_string(),
+        "files" | "targets" | "target_file" | "target-files" => {
+            "did you mean `target_files`?".to_string()
+        }
+        "member" => "did you mean `members`?".to_string(),
+        "amendments" | "started_at" | "progress" | "failed_at" | "error" | "log"
+        | "auto_completed" | "priority" => {
+            "chant's docs mention it, but chant v0.23.2 does not read it".to_string()
+        }
+        _ => return None,
+    })
+}
+
+/// The closest known key within edit distance 2.
+fn did_you_mean_key(key: &str, known: &[&'static str]) -> Option<&'static str> {
+    let lower = key.to_lowercase().replace('-', "_");
+    known
+        .iter()
+        .filter_map(|k| {
+            if *k == lower {
+                return Some((0, *k));
+            }
+            id::edit_distance(k, &lower, 2).map(|d| (d, *k))
+        })
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for e in &f.layout.entries {
+        let known = KNOWN_KEYS.contains(&e.key.as_str());
+        if !known {
+            if seen.contains(&e.key.as_str()) {
+                out.push(
+                    Diagnostic::new(
+                        Code::DuplicateKey,
+                        e.key_range.clone(),
+                        format!("`{}` appears twice (chant ignores this key anyway)", e.key),
+                    )
+                    .severity(Severity::Warning),
+                );
+                continue;
+            }
+            let hint = if ctx.config.required.iter().any(|r| r == &e.key) {
+                "`enterprise.required` lists it, but chant's required-field check only knows built-in keys: `chant lint` reports it missing even though it is here".to_string()
+            } else if let Some(m) = known_mistake(&e.key, f.id) {
+                m
+            } else if let Some(k) = did_you_mean_key(&e.key, &KNOWN_KEYS) {
+                format!("did you mean `{k}`?")
+            } else {
+                "move this information into the body".to_string()
+            };
+            out.push(Diagnostic::new(
+                Code::UnknownKey,
+                e.key_range.clone(),
+                format!("unknown key `{}`: chant ignores it and deletes it the next time it saves this spec; {hint}", e.key),
+            ));
+        }
+        seen.push(&e.key);
+        let nested: &[&'static str] = match e.key.as_str() {
+            "approval" => &["required", "status", "by", "at"],
+            "retry_state" => &["attempts", "last_retry_time", "next_retry_time"],
+            _ => continue,
+        };
+        if let Value::Map { entries, .. } = &e.value {
+            for n in entries.iter().filter(|n| !nested.contains(&n.key.as_str())) {
+                let hint = did_you_mean_key(&n.key, nested)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| format!("; `{}` takes {}", e.key, nested.join(", ")));
+                out.push(Diagnostic::new(
+                    Code::UnknownKey,
+                    n.key_range.clone(),
+                    format!("unknown key `{}.{}`: chant ignores it{hint}", e.key, n.key),
+                ));
+            }
+        }
+    }
+}
+
+fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    let items = f.items("depends_on");
+    for (dep, range) in &items {
+        if let Some((_, first)) = seen.iter().find(|(s, _)| s == dep) {
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateDependency,
+                    range.clone(),
+                    format!("`{dep}` is listed twice in depends_on"),
+                )
+                .related(f.path, first.clone(), "first listed here"),
+            );
+            continue;
+        }
+        seen.push((dep, range.clone()));
+        if dep == f.id {
+            out.push(Diagnostic::new(
+                Code::SelfDependency,
+                range.clone(),
+                "this spec depends on itself: it can never be ready; remove the entry",
+            ));
+        } else if let Some((repo, rest)) = id::split_repo(dep) {
+            out.push(Diagnostic::new(
+                Code::CrossRepoDependency,
+                range.clone(),
+                format!("cross-repo dependency `{repo}:{rest}`: chant v0.23.2 reports it as unknown in `chant lint` and keeps this spec blocked even when `{rest}` is completed in `{repo}`"),
+            ));
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! `chant-lsp check`: every diagnostic of a project, printed like rustc/ruff
+//! (`path:line:col: severity[code]: message`, the source line, a caret underline)
+//! or as JSON with LSP-style positions (0-based line, UTF-16 character) and byte
+//! offsets. Columns in the human format are 1-based characters.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::{LineIndex, Position};
+use crate::analysis::workspace::{self, Checked, FileReport};
+use crate::io::load::{self, Options};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckArgs {
+    pub path: PathBuf,
+    pub format: Format,
+    pub color: bool,
+    pub options: Options,
+}
+
+/// The result of a check: the text to print and the exit code.
+pub struct Outcome {
+    pub output: String,
+    pub exit_code: i32,
+}
+
+/// Runs a check. `Err` is a usage or IO problem (exit code 2).
+pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
+    let root = load::root_for(&args.path)?;
+    let loaded = load::load(&root, &args.options)?.checked;
+    let display = display_root(&root);
+    let mut texts = Texts::new(&root);
+    let output = match args.format {
+        Format::Human => human(&loaded, &display, &mut texts, args.color),
+        Format::Json => {
+            serde_json::to_string_pretty(&to_json(&loaded, &display, &mut texts))? + "\n"
+        }
+    };
+    let errors = count(&loaded.reports, Severity::Error);
+    Ok(Outcome {
+        output,
+        exit_code: i32::from(errors > 0),
+    })
+}
+
+/// How the project root is shown: relative to the current directory when inside it.
+fn display_root(root: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
+        Some(rel) if rel.as_os_str().is_empty() => String::new(),
+        Some(rel) => format!("{}/", rel.display()),
+        None => format!("{}/", root.display()),
+    }
+}
+
+fn shown(display_root: &str, path: &str) -> String {
+    if Path::new(path).is_absolute() {
+        path.to_string()
+    } else {
+        format!("{display_root}{path}")
+    }
+}
+
+/// File texts for position conversion, read on demand (the load dropped them).
+struct Texts {
+    root: PathBuf,
+    cache: HashMap<String, String>,
+}
+
+impl Texts {
+    fn new(root: &Path) -> Self {
+        Texts {
+            root: root.to_path_buf(),
+            cache: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, path: &str) -> &str {
+        let root = &self.root;
+        self.cache.entry(path.to_string()).or_insert_with(|| {
+            let full = if Path::new(path).is_absolute() {
+                PathBuf::from(path)
+            } else {
+                root.join(path)
+            };
+            std::fs::read(full)
+                .map(|b| workspace::decode(b).0)
+                .unwrap_or_default()
+        })
+    }
+}
+
+fn count(reports: &[FileReport], sev: Severity) -> usize {
+    reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.severity == sev)
+        .count()
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn severity(&self, sev: Severity) -> String {
+        let code = match sev {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Information => "1;34",
+            Severity::Hint => "1;36",
+        };
+        self.paint(code, sev.as_str())
+    }
+}
+
+/// Display width of a character in a terminal (CJK and emoji take two cells).
+fn width(c: char) -> usize {
+    let u = c as u32;
+    match u {
+        0x0300..=0x036F | 0x200B..=0x200F | 0xFEFF => 0,
+        0x1100..=0x115F
+        | 0x2E80..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, end: Position) {
+    let line = idx.line_text(start.line);
+    let number = (start.line + 1).to_string();
+    let pad = " ".repeat(number.len());
+    let shown_line: String = line
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let before: usize = line[..start.byte_col.min(line.len())]
+        .chars()
+        .map(width)
+        .sum();
+    let end_col = if end.line == start.line {
+        end.byte_col.min(line.len())
+    } else {
+        line.len()
+    };
+    let under: usize = line
+        [start.byte_col.min(line.len())..end_col.max(start.byte_col.min(line.len()))]
+        .chars()
+        .map(width)
+        .sum::<usize>()
+        .max(1);
+    let bar = style.paint("1;34", "|");
+    let _ = writeln!(out, "{pad} {bar}");
+    let _ = writeln!(out, "{} {bar} {shown_line}", style.paint("1;34", &number));
+    let _ = writeln!(
+        out,
+        "{pad} {bar} {}{}",
+        " ".repeat(before),
+        style.paint("1;31", &"^".repeat(under))
+    );
+}
+
+fn human(loaded: &Checked, root: &str, texts: &mut Texts, color: bool) -> String {
+    let style = Style { on: color };
+    let mut out = String::new();
+    for r in &loaded.reports {
+        let path = shown(root, &r.path);
+        for d in &r.diagnostics {
+            let text = texts.get(&r.path).to_string();
+            let idx = LineIndex::new(&text);
+            let (start, end) = idx.range(&d.range);
+            let code = style.paint("2", &format!("[{}]", d.code.as_str()));
+            let _ = writeln!(
+                out,
+                "{}: {}{}: {}",
+                style.paint(
+                    "1",
+                    &format!("{path}:{}:{}", start.line + 1, start.chars + 1)
+                ),
+                style.severity(d.severity),
+                code,
+                d.message
+            );
+            if !text.is_empty() {
+                snippet(&mut out, &style, &idx, start, end);
+            }
+            for rel in &d.related {
+                let rtext = texts.get(&rel.path).to_string();
+                let ridx = LineIndex::new(&rtext);
+                let p = ridx.position(rel.range.start);
+                let _ = writeln!(
+                    out,
+                    "  {} {}:{}:{}: {}",
+                    style.paint("1;34", "="),
+                    shown(root, &rel.path),
+                    p.line + 1,
+                    p.chars + 1,
+                    rel.message
+                );
+            }
+            out.push('\n');
+        }
+    }
+    let (e, w, i, h) = (
+        count(&loaded.reports, Severity::Error),
+        count(&loaded.reports, Severity::Warning),
+        count(&loaded.reports, Severity::Information),
+        count(&loaded.reports, Severity::Hint),
+    );
+    let files = loaded.reports.len();
+    let specs = format!(
+        "{} spec{} checked{}",
+        loaded.active_specs,
+        if loaded.active_specs == 1 { "" } else { "s" },
+        if loaded.archived_specs > 0 {
+            format!(", {} archived", loaded.archived_specs)
+        } else {
+            String::new()
+        }
+    );
+    if e + w + i + h == 0 {
+        let _ = writeln!(out, "{}: no problems ({specs})", style.paint("1;32", "ok"));
+    } else {
+        let mut parts = vec![plural(e, "error"), plural(w, "warning")];
+        if i > 0 {
+            parts.push(plural(i, "info"));
+        }
+        if h > 0 {
+            parts.push(plural(h, "hint"));
+        }
+        let _ = writeln!(
+            out,
+            "{}: {} in {} file{} ({specs})",
+            style.paint("1", "summary"),
+            parts.join(", "),
+            files,
+            if files == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn range_json(idx: &LineIndex, range: &std::ops::Range<usize>) -> (Value, Value) {
+    let (s, e) = idx.range(range);
+    (
+        json!({"start": {"line": s.line, "character": s.utf16}, "end": {"line": e.line, "character": e.utf16}}),
+        json!({"start": idx.clamp(range.start), "end": idx.clamp(range.end.max(range.start))}),
+    )
+}
+
+fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut Texts) -> Value {
+    let text = texts.get(path).to_string();
+    let idx = LineIndex::new(&text);
+    let (range, bytes) = range_json(&idx, &d.range);
+    let related: Vec<Value> = d
+        .related
+        .iter()
+        .map(|r| {
+            let rtext = texts.get(&r.path).to_string();
+            let ridx = LineIndex::new(&rtext);
+            let (range, bytes) = range_json(&ridx, &r.range);
+            json!({"file": shown(root, &r.path), "range": range, "byte_range": bytes, "message": r.message})
+        })
+        .collect();
+    json!({
+        "file": shown(root, path),
+        "code": d.code.as_str(),
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "range": range,
+        "byte_range": bytes,
+        "related": related,
+    })
+}
+
+fn to_json(loaded: &Checked, root: &str, texts: &mut Texts) -> Value {
+    let mut diags = Vec::new();
+    for r in &loaded.reports {
+        for d in &r.diagnostics {
+            diags.push(diagnostic_json(d, &r.path, root, texts));
+        }
+    }
+    json!({
+        "root": if root.is_empty() { "." } else { root.trim_end_matches('/') },
+        "diagnostics": diags,
+        "summary": {
+            "errors": count(&loaded.reports, Severity::Error),
+            "warnings": count(&loaded.reports, Severity::Warning),
+            "infos": count(&loaded.reports, Severity::Information),
+            "hints": count(&loaded.reports, Severity::Hint),
+            "files": loaded.reports.len(),
+            "specs": loaded.active_specs,
+            "archived_specs": loaded.archived_specs,
+        }
+    })
+}

@@ -1,0 +1,176 @@
+//! File facts from the disk, for [`crate::analysis::facts::FileFacts`]. Directory
+//! listings are read once and cached (one `read_dir` per directory instead of one
+//! `stat` per link); symlinks are followed with a `stat`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use crate::analysis::facts::{glob_walk, FileFacts, FileKind, GlobMatches, GlobTree};
+
+type Listing = HashMap<String, FileKind>;
+
+pub struct DiskFacts {
+    root: PathBuf,
+    dirs: RwLock<HashMap<String, Option<Arc<Listing>>>>,
+    globs: RwLock<HashMap<(String, usize), GlobMatches>>,
+}
+
+impl DiskFacts {
+    pub fn new(root: &Path) -> Self {
+        DiskFacts {
+            root: root.to_path_buf(),
+            dirs: RwLock::new(HashMap::new()),
+            globs: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets cached listings (after files changed on disk).
+    pub fn invalidate(&self) {
+        if let Ok(mut d) = self.dirs.write() {
+            d.clear();
+        }
+        if let Ok(mut g) = self.globs.write() {
+            g.clear();
+        }
+    }
+
+    fn listing(&self, dir: &str) -> Option<Arc<Listing>> {
+        if let Some(cached) = self.dirs.read().ok().and_then(|d| d.get(dir).cloned()) {
+            return cached;
+        }
+        let full = if dir.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(dir)
+        };
+        let listing = std::fs::read_dir(&full).ok().map(|entries| {
+            let mut map = Listing::new();
+            for e in entries.flatten() {
+                let Ok(name) = e.file_name().into_string() else {
+                    continue;
+                };
+                let kind = match e.file_type() {
+                    Ok(t) if t.is_dir() => Some(FileKind::Dir),
+                    Ok(t) if t.is_symlink() => match std::fs::metadata(e.path()) {
+                        Ok(m) if m.is_dir() => Some(FileKind::Dir),
+                        Ok(_) => Some(FileKind::File),
+                        Err(_) => None,
+                    },
+                    Ok(_) => Some(FileKind::File),
+                    Err(_) => None,
+                };
+                if let Some(k) = kind {
+                    map.insert(name, k);
+                }
+            }
+            Arc::new(map)
+        });
+        if let Ok(mut d) = self.dirs.write() {
+            d.insert(dir.to_string(), listing.clone());
+        }
+        listing
+    }
+}
+
+impl GlobTree for DiskFacts {
+    fn entry_kind(&self, path: &str) -> Option<FileKind> {
+        FileFacts::kind(self, path)
+    }
+
+    fn list(&self, dir: &str) -> Option<Vec<(String, FileKind)>> {
+        self.listing(dir)
+            .map(|l| l.iter().map(|(n, k)| (n.clone(), *k)).collect())
+    }
+}
+
+impl FileFacts for DiskFacts {
+    fn kind(&self, path: &str) -> Option<FileKind> {
+        if path.is_empty() {
+            return Some(FileKind::Dir);
+        }
+        let (dir, name) = match path.rfind('/') {
+            Some(i) => (&path[..i], &path[i + 1..]),
+            None => ("", path),
+        };
+        self.listing(dir)?.get(name).copied()
+    }
+
+    fn glob(&self, pattern: &str, limit: usize) -> GlobMatches {
+        let key = (pattern.to_string(), limit);
+        if let Some(hit) = self.globs.read().ok().and_then(|g| g.get(&key).cloned()) {
+            return hit;
+        }
+        let result = glob_walk(self, pattern, limit);
+        if let Ok(mut g) = self.globs.write() {
+            g.insert(key, result.clone());
+        }
+        result
+    }
+
+    fn read(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.root.join(path)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disk_facts() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("docs/sub")).expect("mkdir");
+        std::fs::write(root.join("docs/a.md"), "A").expect("write");
+        std::fs::write(root.join("docs/sub/b.md"), "B").expect("write");
+        let f = DiskFacts::new(root);
+        assert_eq!(f.kind("docs/a.md"), Some(FileKind::File));
+        assert_eq!(f.kind("docs/sub"), Some(FileKind::Dir));
+        assert_eq!(f.kind("docs/zz.md"), None);
+        assert_eq!(f.kind("nope/zz.md"), None);
+        assert_eq!(
+            f.glob("docs/**/*.md", 10).paths,
+            vec!["docs/a.md", "docs/sub/b.md"]
+        );
+        assert_eq!(f.glob("docs/*.md", 10).paths, vec!["docs/a.md"]);
+        assert_eq!(f.glob("*/sub", 10).paths, vec!["docs/sub"]);
+        assert_eq!(f.glob("docs/**", 10).paths, vec!["docs/sub"]);
+        assert_eq!(f.glob("**/b.md", 10).paths, vec!["docs/sub/b.md"]);
+        assert_eq!(f.glob("nope/*", 10).paths, Vec::<String>::new());
+        assert!(!f.glob("**/*", 2).complete);
+        // The same answers as the `glob` crate's own walk.
+        for pattern in [
+            "docs/**/*.md",
+            "docs/*.md",
+            "*/sub",
+            "**/b.md",
+            "docs/[a-z].md",
+            "d?cs/*",
+            "docs/**",
+        ] {
+            let full = format!(
+                "{}/{pattern}",
+                glob::Pattern::escape(root.to_str().expect("utf8"))
+            );
+            let mut expected: Vec<String> =
+                glob::glob_with(&full, crate::analysis::facts::glob_options())
+                    .expect("pattern")
+                    .flatten()
+                    .map(|p| {
+                        p.strip_prefix(root)
+                            .expect("under root")
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                    .collect();
+            expected.sort();
+            assert_eq!(f.glob(pattern, 100).paths, expected, "{pattern}");
+        }
+        assert_eq!(f.read("docs/a.md").as_deref(), Some("A"));
+        std::fs::write(root.join("docs/new.md"), "").expect("write");
+        assert_eq!(f.kind("docs/new.md"), None, "cached listing");
+        f.invalidate();
+        assert_eq!(f.kind("docs/new.md"), Some(FileKind::File));
+    }
+}

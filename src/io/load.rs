@@ -1,0 +1,178 @@
+//! Loading a whole project from disk: config, prompt names, every spec under
+//! `.chant/specs/` and `.chant/archive/`, analysed in parallel. Texts are dropped
+//! once analysed; only [`Summary`]s and diagnostics are kept.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context as _, Result};
+
+use crate::analysis::config::{self, ConfigText};
+use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::spec::Context;
+use crate::analysis::workspace::{self, Checked, SpecSource};
+use crate::io::facts::DiskFacts;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Report what is wrong inside archived specs too (by default they are history:
+    /// only references *into* the archive from active specs are checked).
+    pub include_archived: bool,
+    /// The home directory for the global config (`$HOME` unless tests isolate it).
+    pub home: Option<PathBuf>,
+}
+
+pub struct Loaded {
+    pub root: PathBuf,
+    pub checked: Checked,
+    pub facts: DiskFacts,
+}
+
+/// Collects the spec files under `dir`, whose project-relative path is `rel`.
+fn walk(root: &Path, rel: &str, out: &mut Vec<SpecSource>) {
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(ft) = e.file_type() else { continue };
+        let path = format!("{rel}/{name}");
+        if ft.is_dir() {
+            walk(root, &path, out);
+        } else if name.ends_with(".md") {
+            out.extend(workspace::classify(&path));
+        }
+    }
+}
+
+/// Stems of `.chant/prompts/*.md`.
+pub fn prompt_names(root: &Path) -> BTreeSet<String> {
+    let names: Vec<String> = std::fs::read_dir(root.join(".chant/prompts"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .map(|n| format!(".chant/prompts/{n}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    workspace::prompt_names(names.iter().map(String::as_str))
+}
+
+/// Loads and checks the project at `root`.
+pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
+    let chant = root.join(".chant");
+    if !chant.is_dir() {
+        anyhow::bail!("{} has no .chant directory", root.display());
+    }
+    let project_text = std::fs::read(chant.join("config.md"))
+        .ok()
+        .map(|b| workspace::decode(b).0);
+    let global_path = opts
+        .home
+        .as_ref()
+        .map(|h| h.join(".config/chant/config.md"));
+    let global_text = global_path
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .map(|b| workspace::decode(b).0);
+    let global_display = global_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let (config, config_reports) = config::load(
+        global_text.as_deref().map(|text| ConfigText {
+            path: &global_display,
+            text,
+        }),
+        project_text.as_deref().map(|text| ConfigText {
+            path: ".chant/config.md",
+            text,
+        }),
+    );
+    let prompts = prompt_names(root);
+    let facts = DiskFacts::new(root);
+
+    let mut found = Vec::new();
+    walk(root, ".chant/specs", &mut found);
+    walk(root, ".chant/archive", &mut found);
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+
+    let ctx = Context {
+        config: &config,
+        prompts: &prompts,
+        facts: &facts,
+    };
+    let results = parallel_map(&found, |src| {
+        let bytes = std::fs::read(root.join(&src.rel)).map_err(|e| e.to_string());
+        workspace::analyze_source(&ctx, src, bytes)
+    });
+    let checked = workspace::finish(
+        &|items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)| {
+            parallel_map(items, |&i| f(i))
+        },
+        config.clone(),
+        config_reports,
+        project_text.is_none(),
+        &facts,
+        results,
+        opts.include_archived,
+    );
+    Ok(Loaded {
+        root: root.to_path_buf(),
+        checked,
+        facts,
+    })
+}
+
+/// Maps `items` on all cores, keeping the order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(items.len().max(1));
+    if threads <= 1 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let chunk = 64;
+    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let start = next.fetch_add(chunk, Ordering::Relaxed);
+                        if start >= items.len() {
+                            break;
+                        }
+                        for (i, item) in items.iter().enumerate().skip(start).take(chunk) {
+                            out.push((i, f(item)));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut all: Vec<(usize, R)> = parts.drain(..).flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The project root for a path given on the command line.
+pub fn root_for(path: &Path) -> Result<PathBuf> {
+    let abs =
+        std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+    if !abs.exists() {
+        anyhow::bail!("{} does not exist", path.display());
+    }
+    crate::io::root::find_root(&abs).with_context(|| {
+        format!("no chant project found: neither {} nor any parent directory contains a .chant directory (run `chant init` in the project root)", path.display())
+    })
+}

@@ -1,0 +1,6 @@
+//! The outside world: finding a project root, reading its files and answering file
+//! facts for the analysis. Produces plain data for `analysis/`.
+
+pub mod facts;
+pub mod load;
+pub mod root;

@@ -1,0 +1,146 @@
+//! Test support: multi-file fixtures and compact rendering of diagnostics.
+//!
+//! A fixture is one string; `//- <path>` starts a file (path relative to the project
+//! root, or `~/…` for the user's home). Runs the same pipeline as `chant-lsp check`
+//! with file facts answered from the fixture.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
+
+use std::collections::BTreeMap;
+
+use chant_lsp::analysis::config::{self, ConfigText};
+use chant_lsp::analysis::facts::MemFacts;
+use chant_lsp::analysis::spec::Context;
+use chant_lsp::analysis::text::LineIndex;
+use chant_lsp::analysis::workspace::{self, Checked};
+
+pub struct Fixture {
+    pub files: BTreeMap<String, String>,
+}
+
+impl Fixture {
+    pub fn parse(text: &str) -> Fixture {
+        let mut files = BTreeMap::new();
+        let mut current: Option<(String, String)> = None;
+        for line in text.split_inclusive('\n') {
+            if let Some(path) = line.strip_prefix("//- ") {
+                if let Some((p, t)) = current.take() {
+                    files.insert(p, t);
+                }
+                current = Some((path.trim().to_string(), String::new()));
+            } else if let Some((_, t)) = current.as_mut() {
+                t.push_str(line);
+            }
+        }
+        if let Some((p, t)) = current {
+            files.insert(p, t);
+        }
+        Fixture { files }
+    }
+
+    /// Runs the whole check on the fixture.
+    pub fn check(&self, include_archived: bool) -> Checked {
+        let project_files: Vec<(&str, &str)> = self
+            .files
+            .iter()
+            .filter(|(p, _)| !p.starts_with("~/"))
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let facts = MemFacts::new(project_files.iter().copied());
+        let global = self.files.get("~/.config/chant/config.md");
+        let project = self.files.get(".chant/config.md");
+        let (config, reports) = config::load(
+            global.map(|t| ConfigText {
+                path: "~/.config/chant/config.md",
+                text: t,
+            }),
+            project.map(|t| ConfigText {
+                path: ".chant/config.md",
+                text: t,
+            }),
+        );
+        let prompts = workspace::prompt_names(self.files.keys().map(String::as_str));
+        let ctx = Context {
+            config: &config,
+            prompts: &prompts,
+            facts: &facts,
+        };
+        let results = self
+            .files
+            .iter()
+            .filter_map(|(p, t)| workspace::classify(p).map(|s| (s, t)))
+            .map(|(s, t)| workspace::analyze_source(&ctx, &s, Ok(t.as_bytes().to_vec())))
+            .collect();
+        workspace::finish(
+            &workspace::serial,
+            config.clone(),
+            reports,
+            project.is_none(),
+            &facts,
+            results,
+            include_archived,
+        )
+    }
+
+    /// Every diagnostic as `path:line:col severity code `covered text`: message`,
+    /// with related locations indented below.
+    pub fn render(&self, checked: &Checked) -> String {
+        let mut out = String::new();
+        for r in &checked.reports {
+            let text = self.files.get(&r.path).map(String::as_str).unwrap_or("");
+            let idx = LineIndex::new(text);
+            for d in &r.diagnostics {
+                let p = idx.position(d.range.start);
+                let covered = text.get(d.range.clone()).unwrap_or("");
+                out.push_str(&format!(
+                    "{}:{}:{} {} {} `{}`: {}\n",
+                    r.path,
+                    p.line + 1,
+                    p.chars + 1,
+                    d.severity.as_str(),
+                    d.code.as_str(),
+                    covered.escape_debug(),
+                    d.message
+                ));
+                for rel in &d.related {
+                    let rt = self.files.get(&rel.path).map(String::as_str).unwrap_or("");
+                    let rp = LineIndex::new(rt).position(rel.range.start);
+                    out.push_str(&format!(
+                        "    = {}:{}:{} {}\n",
+                        rel.path,
+                        rp.line + 1,
+                        rp.chars + 1,
+                        rel.message
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Checks a fixture (archived specs' own findings left out) and renders the result.
+pub fn check(fixture: &str) -> String {
+    let f = Fixture::parse(fixture);
+    let c = f.check(false);
+    f.render(&c)
+}
+
+/// Only the diagnostics with one of these codes (with their related lines).
+pub fn check_codes(fixture: &str, codes: &[&str]) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for line in check(fixture).lines() {
+        if !line.starts_with("    = ") {
+            keep = codes.contains(&line.split(' ').nth(2).unwrap_or(""));
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! Repository rules checked as tests: the analysis core stays pure, docs stay true.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// `analysis/` does no IO and names no protocol, runtime, git or process type.
+#[test]
+fn analysis_is_pure() {
+    let mut files = Vec::new();
+    rust_files(&src().join("analysis"), &mut files);
+    assert!(!files.is_empty());
+    let forbidden = [
+        "std::fs",
+        "fs::read",
+        "File::open",
+        "std::process",
+        "std::net",
+        "tokio",
+        "tower_lsp",
+        "lsp_types",
+        "ls_types",
+        "git2",
+        "std::env",
+        "ropey",
+        "crate::io",
+        "crate::cli",
+        "crate::lsp",
+        "println!",
+        "eprintln!",
+        "std::thread",
+    ];
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        for word in forbidden {
+            assert!(
+                !text.contains(word),
+                "{} uses `{word}`: analysis/ must stay pure",
+                f.display()
+            );
+        }
+    }
+}
+
+/// Only `lsp/` talks the protocol.
+#[test]
+fn protocol_types_stay_in_lsp() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    for f in files {
+        if f.components().any(|c| c.as_os_str() == "lsp") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).expect("read");
+        for word in ["tower_lsp", "ls_types", "lsp_types"] {
+            assert!(
+                !text.contains(word),
+                "{} names `{word}` outside src/lsp",
+                f.display()
+            );
+        }
+    }
+}
+
+/// Every source file says what it owns.
+#[test]
+fn every_module_has_docs() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        assert!(
+            text.starts_with("//!"),
+            "{} has no `//!` module docs",
+            f.display()
+        );
+    }
+}
+
+/// The README's table of diagnostic codes is generated from the code table.
+#[test]
+fn readme_lists_every_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- codes:start -->\n", "<!-- codes:end -->");
+    let a = readme.find(start).expect("codes:start marker") + start.len();
+    let b = readme.find(end).expect("codes:end marker");
+    let table = chant_lsp::analysis::diagnostic::markdown_table();
+    if readme[a..b] != table {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&path, format!("{}{}{}", &readme[..a], table, &readme[b..]))
+                .expect("write README");
+        } else {
+            panic!("README.md's code table is out of date: run `UPDATE_EXPECT=1 cargo test --test tidy`");
+        }
+    }
+}
