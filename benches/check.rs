@@ -16,7 +16,11 @@ use std::process::Command;
 use std::time::Instant;
 
 use chant_lsp::cli::check::{self, CheckArgs, Format};
-use chant_lsp::io::load::{parallel_map, Options};
+use chant_lsp::io::load::{parallel_map, read_into, Options};
+
+/// The same allocator as the `chant-lsp` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -55,10 +59,13 @@ fn child(mode: &str, root: &Path) {
     let detail = match mode {
         "read" => {
             let files = spec_files(root);
-            let bytes: usize =
-                parallel_map(&files, |p| std::fs::read(p).map(|b| b.len()).unwrap_or(0))
-                    .iter()
-                    .sum();
+            // The same reader and threads as `check` uses, so the ratio is the analysis.
+            let bytes: usize = parallel_map(&files, |p| {
+                let mut buf = Vec::new();
+                read_into(p, &mut buf).map(|()| buf.len()).unwrap_or(0)
+            })
+            .iter()
+            .sum();
             format!("{} files, {} bytes", files.len(), bytes)
         }
         _ => {

@@ -329,6 +329,13 @@ pub struct Parsed {
 /// Parses `text[yaml]` (the block between the fences) with chant's acceptance.
 pub fn parse(text: &str, yaml: Range<usize>, layout: &Layout) -> Parsed {
     let src = &text[yaml.clone()];
+    if let Some(mut fm) = super::simple_yaml::parse(src) {
+        fm.model = fm.model.map(|m| normalize_model(&m));
+        return Parsed {
+            fm,
+            errors: Vec::new(),
+        };
+    }
     match serde_yaml::from_str::<Frontmatter>(src) {
         Ok(mut fm) => {
             fm.model = fm.model.map(|m| normalize_model(&m));

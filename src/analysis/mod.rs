@@ -19,6 +19,7 @@ pub mod output;
 pub mod project;
 pub mod quality;
 pub mod rules;
+pub mod simple_yaml;
 pub mod spec;
 pub mod split;
 pub mod text;

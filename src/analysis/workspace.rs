@@ -63,6 +63,14 @@ pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     }
 }
 
+/// [`decode`] without copying valid UTF-8.
+pub fn decode_borrowed(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, Option<usize>) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+    }
+}
+
 /// Diagnostics of one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {
@@ -77,7 +85,7 @@ pub struct FileReport {
 pub fn analyze_source(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<Vec<u8>, String>,
+    bytes: Result<&[u8], String>,
 ) -> (Summary, Vec<Diagnostic>) {
     let bytes = match bytes {
         Ok(b) => b,
@@ -90,7 +98,7 @@ pub fn analyze_source(
             return (Summary::unreadable(&src.id, &src.rel, src.place), vec![d]);
         }
     };
-    let (text, invalid) = decode(bytes);
+    let (text, invalid) = decode_borrowed(bytes);
     let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let (file, diags) = spec::analyze(ctx, &src.id, &src.rel, src.place, &text);
         (file.summary(), diags)

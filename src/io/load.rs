@@ -106,8 +106,12 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
         facts: &facts,
     };
     let results = parallel_map(&found, |src| {
-        let bytes = std::fs::read(root.join(&src.rel)).map_err(|e| e.to_string());
-        workspace::analyze_source(&ctx, src, bytes)
+        BUFFER.with_borrow_mut(|buf| {
+            let bytes = read_into(&root.join(&src.rel), buf)
+                .map(|()| buf.as_slice())
+                .map_err(|e| e.to_string());
+            workspace::analyze_source(&ctx, src, bytes)
+        })
     });
     let checked = workspace::finish(
         &|items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)| {
@@ -125,6 +129,24 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
         checked,
         facts,
     })
+}
+
+thread_local! {
+    /// One read buffer per worker thread, reused for every spec.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads a whole file into `buf` (cleared first). Specs are small: one `read` of a
+/// buffer larger than the file returns it all, so this costs open + read + read + close
+/// without a `stat` or a fresh allocation.
+pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buf.clear();
+    if buf.capacity() < 64 * 1024 {
+        buf.reserve(64 * 1024);
+    }
+    std::fs::File::open(path)?.read_to_end(buf)?;
+    Ok(())
 }
 
 /// Maps `items` on all cores, keeping the order.

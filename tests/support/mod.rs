@@ -72,7 +72,7 @@ impl Fixture {
             .files
             .iter()
             .filter_map(|(p, t)| workspace::classify(p).map(|s| (s, t)))
-            .map(|(s, t)| workspace::analyze_source(&ctx, &s, Ok(t.as_bytes().to_vec())))
+            .map(|(s, t)| workspace::analyze_source(&ctx, &s, Ok(t.as_bytes())))
             .collect();
         workspace::finish(
             &workspace::serial,
