@@ -75,6 +75,10 @@ status: pending
 status: completed\r
 ---\r
 # CRLF is fine\r
+//- .chant/specs/2026-01-01-007-fmo.md
+---
+status: completed
+---
 ",
     );
     expect![[r#"
@@ -87,6 +91,7 @@ status: completed\r
         .chant/specs/2026-01-01-005-emp.md:1:1 warning no-frontmatter ``: no frontmatter: chant reads this spec as `type: code`, `status: pending` with no dependencies; start the file with a `---` block
         .chant/specs/2026-01-01-005-emp.md:1:1 error missing-title ``: missing title: `chant lint` fails and `chant work` refuses this spec; add a `# Title` line after the frontmatter
         .chant/specs/2026-01-01-005-emp.md:1:1 info needs-refinement ``: chant grades this spec Refine (confidence D (mostly prose, few bullets), no acceptance criteria): `chant work` without a terminal (editors, CI) refuses it unless given --skip-criteria; add imperative `- [ ]` acceptance criteria
+        .chant/specs/2026-01-01-007-fmo.md:3:1 error missing-title `---`: missing title: `chant lint` fails and `chant work` refuses this spec; add a `# Title` line after the frontmatter
     "#]].assert_eq(&check(&fixture));
 }
 
