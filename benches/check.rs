@@ -73,10 +73,7 @@ fn child(mode: &str, root: &Path) {
                 path: root.to_path_buf(),
                 format: Format::Json,
                 color: false,
-                options: Options {
-                    include_archived: false,
-                    home: None,
-                },
+                options: Options { include_archived: false, home: None },
             };
             let out = check::run(&args).expect("check runs");
             format!("{} bytes of JSON", out.output.len())
@@ -92,11 +89,7 @@ fn measure(mode: &str, root: &Path, runs: usize) -> (f64, u64, String) {
     let mut rss = 0;
     let mut detail = String::new();
     for i in 0..=runs {
-        let out = Command::new(&exe)
-            .args(["--child", mode])
-            .arg(root)
-            .output()
-            .expect("child");
+        let out = Command::new(&exe).args(["--child", mode]).arg(root).output().expect("child");
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let mut parts = text.trim().splitn(3, ' ');
         let ms: f64 = parts.next().and_then(|v| v.parse().ok()).expect("time");
@@ -120,11 +113,7 @@ fn project(n: usize) -> PathBuf {
         let t = Instant::now();
         generate::generate(&root, n).expect("generate");
         std::fs::write(root.join(".complete"), "").expect("marker");
-        println!(
-            "generated {n} specs in {:.1}s at {}",
-            t.elapsed().as_secs_f64(),
-            root.display()
-        );
+        println!("generated {n} specs in {:.1}s at {}", t.elapsed().as_secs_f64(), root.display());
     }
     root
 }

@@ -33,22 +33,14 @@ fn demo_human_output() {
     let home = tempfile::tempdir().expect("home");
     let out = run(&["check", "examples/demo"], repo(), home.path());
     assert_eq!(out.status.code(), Some(1), "the demo has errors on purpose");
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     expect_file!["snapshots/demo.txt"].assert_eq(&String::from_utf8(out.stdout).expect("utf8"));
 }
 
 #[test]
 fn demo_json_output() {
     let home = tempfile::tempdir().expect("home");
-    let out = run(
-        &["check", "examples/demo", "--format", "json"],
-        repo(),
-        home.path(),
-    );
+    let out = run(&["check", "examples/demo", "--format", "json"], repo(), home.path());
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).expect("utf8");
     serde_json::from_str::<serde_json::Value>(&text).expect("valid JSON");
@@ -58,30 +50,12 @@ fn demo_json_output() {
 #[test]
 fn output_is_deterministic_and_path_independent() {
     let home = tempfile::tempdir().expect("home");
-    let a = run(
-        &["check", "examples/demo", "--format=json"],
-        repo(),
-        home.path(),
-    );
-    let b = run(
-        &["check", "examples/demo/.chant/specs", "--format=json"],
-        repo(),
-        home.path(),
-    );
-    assert_eq!(
-        a.stdout, b.stdout,
-        "any path inside the project finds the same root"
-    );
-    let c = run(
-        &["check", ".", "--format=json"],
-        &repo().join("examples/demo/src"),
-        home.path(),
-    );
+    let a = run(&["check", "examples/demo", "--format=json"], repo(), home.path());
+    let b = run(&["check", "examples/demo/.chant/specs", "--format=json"], repo(), home.path());
+    assert_eq!(a.stdout, b.stdout, "any path inside the project finds the same root");
+    let c = run(&["check", ".", "--format=json"], &repo().join("examples/demo/src"), home.path());
     let c = String::from_utf8(c.stdout).expect("utf8");
-    assert!(
-        c.contains("\"root\": \"/"),
-        "outside the cwd the root is shown absolute: {c}"
-    );
+    assert!(c.contains("\"root\": \"/"), "outside the cwd the root is shown absolute: {c}");
 }
 
 #[test]
@@ -93,15 +67,15 @@ fn clean_project_exits_zero_and_warnings_do_not_fail() {
         &[
             (".chant/config.md", "---\ndefaults:\n  prompt: standard\n---\n"),
             (".chant/prompts/standard.md", "P\n"),
-            (".chant/specs/2026-01-01-001-abc.md", "---\nstatus: pending\n---\n# Do it\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n"),
+            (
+                ".chant/specs/2026-01-01-001-abc.md",
+                "---\nstatus: pending\n---\n# Do it\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n",
+            ),
         ],
     );
     let out = run(&["check"], root, root);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "ok: no problems (1 spec checked)\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok: no problems (1 spec checked)\n");
     write(root, &[(".chant/specs/2026-01-01-002-def.md", "---\nstatus: ready\n---\n# Ready on disk\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n")]);
     let out = run(&["check"], root, root);
     assert_eq!(out.status.code(), Some(0), "warnings only");
@@ -128,33 +102,15 @@ fn json_positions_are_utf16_and_bytes() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let d = &v["diagnostics"];
     // Line 1 is `context: ["🚀/é.md", missing.md]`: the rocket is 2 UTF-16 units and 4 bytes.
-    assert_eq!(
-        d[0]["range"]["start"],
-        serde_json::json!({"line": 1, "character": 10})
-    );
-    assert_eq!(
-        d[0]["range"]["end"],
-        serde_json::json!({"line": 1, "character": 19})
-    );
-    assert_eq!(
-        d[0]["byte_range"],
-        serde_json::json!({"start": 14, "end": 26})
-    );
-    assert_eq!(
-        d[1]["range"]["start"],
-        serde_json::json!({"line": 1, "character": 21})
-    );
-    assert_eq!(
-        d[1]["byte_range"],
-        serde_json::json!({"start": 28, "end": 38})
-    );
+    assert_eq!(d[0]["range"]["start"], serde_json::json!({"line": 1, "character": 10}));
+    assert_eq!(d[0]["range"]["end"], serde_json::json!({"line": 1, "character": 19}));
+    assert_eq!(d[0]["byte_range"], serde_json::json!({"start": 14, "end": 26}));
+    assert_eq!(d[1]["range"]["start"], serde_json::json!({"line": 1, "character": 21}));
+    assert_eq!(d[1]["byte_range"], serde_json::json!({"start": 28, "end": 38}));
     // Human columns are 1-based characters.
     let out = run(&["check"], root, root);
     let text = String::from_utf8(out.stdout).expect("utf8");
-    assert!(
-        text.contains(".chant/specs/2026-01-01-001-abc.md:2:21: warning[missing-file]"),
-        "{text}"
-    );
+    assert!(text.contains(".chant/specs/2026-01-01-001-abc.md:2:21: warning[missing-file]"), "{text}");
 }
 
 #[test]
@@ -163,10 +119,7 @@ fn usage_and_io_problems_exit_two() {
     let out = run(&["check", "."], tmp.path(), tmp.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("no chant project found") && err.contains(".chant"),
-        "{err}"
-    );
+    assert!(err.contains("no chant project found") && err.contains(".chant"), "{err}");
     let out = run(&["check", "does/not/exist"], tmp.path(), tmp.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
@@ -193,14 +146,17 @@ fn global_config_is_read_from_home() {
             (".chant/specs/2026-01-01-001-abc.md", "---\ntarget_files: [a, b]\n---\n# Do it\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n"),
         ],
     );
-    write(&home, &[(".config/chant/config.md", "---\ndefaults:\n  prompt: standard\nlint:\n  thresholds:\n    complexity_files: 1\n---\n")]);
+    write(
+        &home,
+        &[(
+            ".config/chant/config.md",
+            "---\ndefaults:\n  prompt: standard\nlint:\n  thresholds:\n    complexity_files: 1\n---\n",
+        )],
+    );
     let out = run(&["check"], &root, &home);
     let text = String::from_utf8(out.stdout).expect("utf8");
     assert!(text.contains("warning[too-many-files]"), "{text}");
-    assert!(
-        !text.contains("missing-prompt"),
-        "defaults.prompt comes from the global config: {text}"
-    );
+    assert!(!text.contains("missing-prompt"), "defaults.prompt comes from the global config: {text}");
 }
 
 #[test]
@@ -218,22 +174,12 @@ fn bom_is_found_in_the_file_bytes() {
     let out = run(&["check", "--format", "json"], root, root);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["diagnostics"][0]["code"], "bom");
-    assert_eq!(
-        v["diagnostics"][0]["byte_range"],
-        serde_json::json!({"start": 0, "end": 6})
-    );
-    std::fs::write(
-        root.join(".chant/specs/bad.md"),
-        b"---\nstatus: pending\n---\n# Bad \xff bytes\n",
-    )
-    .expect("write");
+    assert_eq!(v["diagnostics"][0]["byte_range"], serde_json::json!({"start": 0, "end": 6}));
+    std::fs::write(root.join(".chant/specs/bad.md"), b"---\nstatus: pending\n---\n# Bad \xff bytes\n")
+        .expect("write");
     let out = run(&["check", "--format", "json"], root, root);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let codes: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|d| d["code"].as_str())
-        .collect();
+    let codes: Vec<&str> =
+        v["diagnostics"].as_array().expect("array").iter().filter_map(|d| d["code"].as_str()).collect();
     assert!(codes.contains(&"invalid-utf8"), "{codes:?}");
 }

@@ -10,9 +10,8 @@ fn readiness(fixture: &str) -> Vec<(String, Readiness)> {
     let f = Fixture::parse(fixture);
     let checked = f.check(false);
     let p = &checked.project;
-    let mut out: Vec<(String, Readiness)> = (0..p.specs.len())
-        .map(|i| (p.specs[i].id.clone(), p.readiness(i)))
-        .collect();
+    let mut out: Vec<(String, Readiness)> =
+        (0..p.specs.len()).map(|i| (p.specs[i].id.clone(), p.readiness(i))).collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
@@ -45,20 +44,11 @@ fn dependencies_and_cancelled() {
     assert!(d.ready);
     assert_eq!(
         d.work_blockers,
-        vec![Blocker::Status {
-            id: "b".into(),
-            status: chant_lsp::analysis::frontmatter::Status::Cancelled
-        }]
+        vec![Blocker::Status { id: "b".into(), status: chant_lsp::analysis::frontmatter::Status::Cancelled }]
     );
     let e = get(&r, "e");
     assert!(!e.ready);
-    assert_eq!(
-        e.blockers,
-        vec![Blocker::Missing {
-            id: "x".into(),
-            archived: false
-        }]
-    );
+    assert_eq!(e.blockers, vec![Blocker::Missing { id: "x".into(), archived: false }]);
     // Failed specs show up as ready again once unblocked; c is pending, so f is blocked.
     assert!(!get(&r, "f").ready);
     assert!(!get(&r, "g").ready, "completed specs are never ready");
@@ -71,17 +61,8 @@ fn archive_and_unreadable_block() {
         spec("a", "depends_on: [old]\n", ""),
         spec("b", "depends_on: [bad]\n", ""),
     ));
-    assert_eq!(
-        get(&r, "a").blockers,
-        vec![Blocker::Missing {
-            id: "old".into(),
-            archived: true
-        }]
-    );
-    assert_eq!(
-        get(&r, "b").blockers,
-        vec![Blocker::Unreadable { id: "bad".into() }]
-    );
+    assert_eq!(get(&r, "a").blockers, vec![Blocker::Missing { id: "old".into(), archived: true }]);
+    assert_eq!(get(&r, "b").blockers, vec![Blocker::Unreadable { id: "bad".into() }]);
     assert!(!get(&r, "bad").ready, "chant cannot even load it");
 }
 
@@ -90,11 +71,7 @@ fn approval_gates_pending_specs() {
     let r = readiness(
         &[
             spec("a", "approval:\n  required: true\n", ""),
-            spec(
-                "b",
-                "approval:\n  required: true\n  status: approved\n  by: me\n  at: now\n",
-                "",
-            ),
+            spec("b", "approval:\n  required: true\n  status: approved\n  by: me\n  at: now\n", ""),
             spec("c", "approval:\n  status: rejected\n", ""),
         ]
         .concat(),
@@ -103,10 +80,7 @@ fn approval_gates_pending_specs() {
     assert!(!a.ready && a.needs_approval);
     assert_eq!(a.blockers, vec![Blocker::Approval]);
     assert!(get(&r, "b").ready);
-    assert!(
-        get(&r, "c").ready,
-        "rejected but never required: nothing is gated"
-    );
+    assert!(get(&r, "c").ready, "rejected but never required: nothing is gated");
 }
 
 #[test]
@@ -126,13 +100,7 @@ fn groups_follow_sibling_order() {
     // The driver's own unmet dependency blocks every member.
     let g2 = get(&r, "g.2");
     assert!(!g2.ready);
-    assert_eq!(
-        g2.blockers,
-        vec![Blocker::DriverDependency {
-            driver: "g".into(),
-            id: "pre".into()
-        }]
-    );
+    assert_eq!(g2.blockers, vec![Blocker::DriverDependency { driver: "g".into(), id: "pre".into() }]);
     // g.3 also waits for g.2.
     assert!(get(&r, "g.3").blockers.contains(&Blocker::Sibling {
         id: "g.2".into(),
@@ -140,17 +108,11 @@ fn groups_follow_sibling_order() {
     }));
     // An explicit `depends_on: []` skips the sibling rule for `is_ready`, not for `chant work`.
     let g4 = get(&r, "g.4");
-    assert!(!g4
-        .blockers
-        .iter()
-        .any(|b| matches!(b, Blocker::Sibling { .. })));
+    assert!(!g4.blockers.iter().any(|b| matches!(b, Blocker::Sibling { .. })));
     assert_eq!(g4.work_blockers.len(), 2, "{:?}", g4.work_blockers);
     // A driver with acceptance criteria waits for all of its members.
     let g = get(&r, "g");
-    assert!(g
-        .blockers
-        .iter()
-        .any(|b| matches!(b, Blocker::Member { id, .. } if id == "g.2")));
+    assert!(g.blockers.iter().any(|b| matches!(b, Blocker::Member { id, .. } if id == "g.2")));
 }
 
 #[test]

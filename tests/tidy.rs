@@ -46,11 +46,7 @@ fn analysis_is_pure() {
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
         for word in forbidden {
-            assert!(
-                !text.contains(word),
-                "{} uses `{word}`: analysis/ must stay pure",
-                f.display()
-            );
+            assert!(!text.contains(word), "{} uses `{word}`: analysis/ must stay pure", f.display());
         }
     }
 }
@@ -66,11 +62,7 @@ fn protocol_types_stay_in_lsp() {
         }
         let text = std::fs::read_to_string(&f).expect("read");
         for word in ["tower_lsp", "ls_types", "lsp_types"] {
-            assert!(
-                !text.contains(word),
-                "{} names `{word}` outside src/lsp",
-                f.display()
-            );
+            assert!(!text.contains(word), "{} names `{word}` outside src/lsp", f.display());
         }
     }
 }
@@ -82,11 +74,7 @@ fn every_module_has_docs() {
     rust_files(&src(), &mut files);
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read");
-        assert!(
-            text.starts_with("//!"),
-            "{} has no `//!` module docs",
-            f.display()
-        );
+        assert!(text.starts_with("//!"), "{} has no `//!` module docs", f.display());
     }
 }
 

@@ -94,16 +94,7 @@ const WORDS: [&str; 40] = [
     "metrics",
     "export",
 ];
-const VERBS: [&str; 8] = [
-    "Implement",
-    "Add",
-    "Test",
-    "Update",
-    "Fix",
-    "Document",
-    "Remove",
-    "Validate",
-];
+const VERBS: [&str; 8] = ["Implement", "Add", "Test", "Update", "Fix", "Document", "Remove", "Validate"];
 
 fn sentence(rng: &mut Rng, words: usize) -> String {
     let mut s = String::new();
@@ -166,19 +157,11 @@ pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
         let id = format!("{}-{}-{rand}", date(day), base36(seq, 3));
         let archived = specs.len() < n / 3;
         let driver_idx = specs.len();
-        specs.push(Spec {
-            id: id.clone(),
-            archived,
-            member_of: None,
-        });
+        specs.push(Spec { id: id.clone(), archived, member_of: None });
         if i % 10 == 0 {
             for k in 1..=3 {
                 if specs.len() < n {
-                    specs.push(Spec {
-                        id: format!("{id}.{k}"),
-                        archived,
-                        member_of: Some(driver_idx),
-                    });
+                    specs.push(Spec { id: format!("{id}.{k}"), archived, member_of: Some(driver_idx) });
                 }
             }
         }
@@ -284,11 +267,7 @@ pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
         fm.push_str("---\n");
 
         // Body: about 3.5 KB.
-        let mut body = format!(
-            "# {} {}\n\n",
-            rng.pick(&VERBS),
-            sentence(&mut rng, 6).trim_end_matches('.')
-        );
+        let mut body = format!("# {} {}\n\n", rng.pick(&VERBS), sentence(&mut rng, 6).trim_end_matches('.'));
         for _ in 0..11 {
             body.push_str(&sentence(&mut rng, 18));
             body.push(' ');
@@ -301,12 +280,7 @@ pub fn generate(root: &Path, n: usize) -> std::io::Result<()> {
         body.push_str("## Acceptance Criteria\n\n");
         let mark = if status == "completed" { "x" } else { " " };
         for _ in 0..(3 + rng.below(4)) {
-            let _ = writeln!(
-                body,
-                "- [{mark}] {} {}",
-                rng.pick(&VERBS),
-                sentence(&mut rng, 7)
-            );
+            let _ = writeln!(body, "- [{mark}] {} {}", rng.pick(&VERBS), sentence(&mut rng, 7));
         }
         if status == "completed" {
             body.push_str("\n## Agent Output\n\n2026-01-01T12:00:00Z\n\n```\n");

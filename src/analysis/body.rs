@@ -145,10 +145,7 @@ enum Code {
 pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
     let lines = split_lines(text, body.clone());
     let body_text = &text[body.clone()];
-    let mut f = BodyFacts {
-        words: count_words(body_text),
-        ..BodyFacts::default()
-    };
+    let mut f = BodyFacts { words: count_words(body_text), ..BodyFacts::default() };
     f.confidence.blank = body_text.trim().is_empty();
     f.confidence.vague = count_vague(body_text);
 
@@ -232,16 +229,12 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
                     first_ac.get_or_insert(i);
                     last_ac = Some(i);
                 } else if !line_in_code && is_near_miss_ac(lead) {
-                    f.ignored_ac_headings.push(IgnoredAcHeading {
-                        range: lead_at..lead_at + trimmed.len(),
-                        checkboxes: 0,
-                    });
+                    f.ignored_ac_headings
+                        .push(IgnoredAcHeading { range: lead_at..lead_at + trimmed.len(), checkboxes: 0 });
                 }
             }
             // Work-gate criteria: anywhere outside fences.
-            b'-' if criterion_text(trimmed, true).is_some_and(|t| !t.is_empty()) => {
-                f.work_criteria += 1
-            }
+            b'-' if criterion_text(trimmed, true).is_some_and(|t| !t.is_empty()) => f.work_criteria += 1,
             _ => {}
         }
         // Mentions for coupling: chant drops ``` fenced lines, then runs its regex.
@@ -301,10 +294,7 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
             if lead.starts_with("## ") {
                 break;
             }
-            if lead.starts_with("- [ ] ")
-                || lead.starts_with("- [x] ")
-                || lead.starts_with("- [X] ")
-            {
+            if lead.starts_with("- [ ] ") || lead.starts_with("- [x] ") || lead.starts_with("- [X] ") {
                 f.has_ac = true;
                 break;
             }
@@ -333,10 +323,7 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
     }
     // Checkboxes under each ignored heading (until the next heading of any level).
     for h in &mut f.ignored_ac_headings {
-        let Some(idx) = lines
-            .iter()
-            .position(|l| l.start <= h.range.start && h.range.start <= l.end)
-        else {
+        let Some(idx) = lines.iter().position(|l| l.start <= h.range.start && h.range.start <= l.end) else {
             continue;
         };
         for (j, l) in lines.iter().enumerate().skip(idx + 1) {
@@ -355,13 +342,7 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
     f
 }
 
-fn push_tilde(
-    f: &mut BodyFacts,
-    lines: &[Line],
-    open: usize,
-    effects: Vec<&'static str>,
-    text: &str,
-) {
+fn push_tilde(f: &mut BodyFacts, lines: &[Line], open: usize, effects: Vec<&'static str>, text: &str) {
     if effects.is_empty() {
         return;
     }
@@ -369,10 +350,7 @@ fn push_tilde(
     let raw = &text[l.start..l.end];
     let lead = raw.trim_start();
     let start = l.start + (raw.len() - lead.len());
-    f.tilde_fences.push(TildeFence {
-        open: start..start + lead.trim_end().len(),
-        effects,
-    });
+    f.tilde_fences.push(TildeFence { open: start..start + lead.trim_end().len(), effects });
 }
 
 fn note_tilde_effects(effects: &mut Vec<&'static str>, lead: &str, trimmed: &str) {
@@ -421,14 +399,7 @@ fn commonmark_step(state: Code, raw: &str) -> (bool, Code) {
             let closes = run >= len && lead[run..].trim().is_empty();
             (true, if closes { Code::None } else { state })
         }
-        Code::HtmlComment => (
-            true,
-            if raw.contains("-->") {
-                Code::None
-            } else {
-                state
-            },
-        ),
+        Code::HtmlComment => (true, if raw.contains("-->") { Code::None } else { state }),
         Code::None => {
             let bytes = lead.as_bytes();
             if let Some(&ch) = bytes.first() {
@@ -451,11 +422,7 @@ fn commonmark_step(state: Code, raw: &str) -> (bool, Code) {
 /// An ATX heading of exactly `level` by CommonMark (`# x`, `#` alone, `#\tx`).
 fn is_atx(lead: &str, level: usize) -> bool {
     let hashes = lead.bytes().take_while(|&b| b == b'#').count();
-    hashes == level
-        && lead[hashes..]
-            .chars()
-            .next()
-            .is_none_or(|c| c == ' ' || c == '\t')
+    hashes == level && lead[hashes..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
 }
 
 /// Headings a reader takes for an AC section that chant's prefix match misses.
@@ -483,10 +450,7 @@ fn is_uncounted_checkbox(lead: &str) -> bool {
         if digits == 0 {
             return false;
         }
-        match lead[digits..]
-            .strip_prefix(". ")
-            .or_else(|| lead[digits..].strip_prefix(") "))
-        {
+        match lead[digits..].strip_prefix(". ").or_else(|| lead[digits..].strip_prefix(") ")) {
             Some(r) => r,
             None => return false,
         }
@@ -497,16 +461,13 @@ fn is_uncounted_checkbox(lead: &str) -> bool {
 
 /// The text of a `- [ ]` / `- [x]` (and `- [X]` when `upper`) item line.
 fn criterion_text(trimmed: &str, upper: bool) -> Option<&str> {
-    let rest = trimmed
-        .strip_prefix("- [ ]")
-        .or_else(|| trimmed.strip_prefix("- [x]"))
-        .or_else(|| {
-            if upper {
-                trimmed.strip_prefix("- [X]")
-            } else {
-                None
-            }
-        })?;
+    let rest = trimmed.strip_prefix("- [ ]").or_else(|| trimmed.strip_prefix("- [x]")).or_else(|| {
+        if upper {
+            trimmed.strip_prefix("- [X]")
+        } else {
+            None
+        }
+    })?;
     Some(rest.trim())
 }
 
@@ -517,9 +478,7 @@ fn confidence_line(c: &mut ConfidenceInputs, trimmed: &str, first: u8) {
         return;
     }
     let bullet = if first == b'-' || first == b'*' {
-        trimmed
-            .strip_prefix("- ")
-            .or_else(|| trimmed.strip_prefix("* "))
+        trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* "))
     } else {
         None
     };
@@ -562,10 +521,8 @@ fn wiki_links(f: &mut BodyFacts, raw: &str, line_start: usize) {
         };
         let inner = &raw[s..s + close];
         if !inner.is_empty() && !inner.contains(char::is_whitespace) && !inner.contains('[') {
-            f.wiki_links.push(Mention {
-                id: inner.to_string(),
-                range: line_start + s..line_start + s + close,
-            });
+            f.wiki_links
+                .push(Mention { id: inner.to_string(), range: line_start + s..line_start + s + close });
         }
         from = s + close + 2;
     }
@@ -666,23 +623,15 @@ fn count_vague(body: &str) -> usize {
             .collect()
     });
     let lower = body.to_ascii_lowercase();
-    finders
-        .iter()
-        .map(|f| f.find_iter(lower.as_bytes()).count())
-        .sum()
+    finders.iter().map(|f| f.find_iter(lower.as_bytes()).count()).sum()
 }
 
 fn split_lines(text: &str, range: Range<usize>) -> Vec<Line> {
     let mut out = Vec::with_capacity((range.end - range.start) / 40 + 1);
     let mut pos = range.start;
     while pos < range.end {
-        let nl =
-            memchr::memchr(b'\n', &text.as_bytes()[pos..range.end]).map_or(range.end, |i| pos + i);
-        let end = if text.as_bytes()[pos..nl].last() == Some(&b'\r') {
-            nl - 1
-        } else {
-            nl
-        };
+        let nl = memchr::memchr(b'\n', &text.as_bytes()[pos..range.end]).map_or(range.end, |i| pos + i);
+        let end = if text.as_bytes()[pos..nl].last() == Some(&b'\r') { nl - 1 } else { nl };
         out.push(Line { start: pos, end });
         pos = nl + 1;
     }
@@ -745,11 +694,7 @@ mod tests {
         let f = facts(body);
         let ids: Vec<_> = f.mentions.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, vec!["2026-01-01-001-abc", "2026-01-02-002-xyz.1"]);
-        let links: Vec<_> = f
-            .wiki_links
-            .iter()
-            .map(|m| &body[m.range.clone()])
-            .collect();
+        let links: Vec<_> = f.wiki_links.iter().map(|m| &body[m.range.clone()]).collect();
         assert_eq!(links, vec!["2026-01-01-001-abc", "legacy-id"]);
     }
 
@@ -771,11 +716,7 @@ mod tests {
             "Improve ETC; sImIlar, as  needed, and related\u{130}mprove",
             "日本 語",
         ] {
-            assert_eq!(
-                count_words(text),
-                text.split_whitespace().count(),
-                "{text:?}"
-            );
+            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
             let lower = text.to_lowercase();
             let slow: usize = ["improve", "as needed", "etc", "and related", "similar"]
                 .iter()

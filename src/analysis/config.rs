@@ -78,10 +78,7 @@ struct LintSection {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 struct EnterpriseSection {
     #[serde(default)]
-    #[allow(
-        dead_code,
-        reason = "parsed so that a malformed section is rejected as chant rejects it"
-    )]
+    #[allow(dead_code, reason = "parsed so that a malformed section is rejected as chant rejects it")]
     derived: BTreeMap<String, serde_yaml::Value>,
     #[serde(default)]
     required: Vec<String>,
@@ -99,20 +96,14 @@ enum Provider {
 #[derive(Debug, Clone, Default, Deserialize)]
 struct ProjectSection {
     name: Option<String>,
-    #[allow(
-        dead_code,
-        reason = "chant parses it (and ignores it); a wrong type still breaks the config"
-    )]
+    #[allow(dead_code, reason = "chant parses it (and ignores it); a wrong type still breaks the config")]
     prefix: Option<String>,
     #[allow(dead_code, reason = "parsed for chant's acceptance only")]
     silent: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[allow(
-    dead_code,
-    reason = "fields parsed for chant's acceptance; read as chant-lsp grows"
-)]
+#[allow(dead_code, reason = "fields parsed for chant's acceptance; read as chant-lsp grows")]
 struct DefaultsSection {
     prompt: Option<String>,
     branch_prefix: Option<String>,
@@ -133,10 +124,7 @@ struct RepoEntry {
 
 /// One config file as chant's `PartialConfig` reads it.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[allow(
-    dead_code,
-    reason = "sections parsed for chant's acceptance; not all are used yet"
-)]
+#[allow(dead_code, reason = "sections parsed for chant's acceptance; not all are used yet")]
 struct ConfigFile {
     project: Option<ProjectSection>,
     defaults: Option<DefaultsSection>,
@@ -224,10 +212,7 @@ struct Loaded {
 }
 
 fn load_one(c: &ConfigText) -> Loaded {
-    let mut report = ConfigReport {
-        path: c.path.to_string(),
-        diagnostics: Vec::new(),
-    };
+    let mut report = ConfigReport { path: c.path.to_string(), diagnostics: Vec::new() };
     let s = split::split(c.text);
     let Some(yaml) = s.yaml.clone() else {
         let end = c.text.len().min(c.text.find('\n').unwrap_or(c.text.len()));
@@ -236,11 +221,7 @@ fn load_one(c: &ConfigText) -> Loaded {
             0..end,
             "chant cannot read this config: it has no `---` frontmatter block (chant needs the settings between two `---` lines); `chant work` fails and `chant lint` uses default thresholds",
         ));
-        return Loaded {
-            file: None,
-            layout: Layout::default(),
-            report,
-        };
+        return Loaded { file: None, layout: Layout::default(), report };
     };
     let layout = layout::scan(c.text, yaml.clone());
     for e in &layout.entries {
@@ -248,10 +229,7 @@ fn load_one(c: &ConfigText) -> Loaded {
             report.diagnostics.push(Diagnostic::new(
                 Code::ConfigUnknownKey,
                 e.key_range.clone(),
-                format!(
-                    "chant does not implement `{}:` in config and ignores it",
-                    e.key
-                ),
+                format!("chant does not implement `{}:` in config and ignores it", e.key),
             ));
         }
     }
@@ -270,35 +248,22 @@ fn load_one(c: &ConfigText) -> Loaded {
             None
         }
     };
-    Loaded {
-        file,
-        layout,
-        report,
-    }
+    Loaded { file, layout, report }
 }
 
 fn origin(path: &str, layout: &Layout, section: &str, key: &str) -> Option<Origin> {
     let e = layout.get(section)?;
     let layout::Value::Map { entries, .. } = &e.value else {
-        return Some(Origin {
-            path: path.to_string(),
-            range: e.key_range.clone(),
-        });
+        return Some(Origin { path: path.to_string(), range: e.key_range.clone() });
     };
     let k = entries.iter().find(|x| x.key == key)?;
     let r = k.value.range();
-    Some(Origin {
-        path: path.to_string(),
-        range: if r.is_empty() { k.key_range.clone() } else { r },
-    })
+    Some(Origin { path: path.to_string(), range: if r.is_empty() { k.key_range.clone() } else { r } })
 }
 
 /// Reads and merges the configs. `global` is `~/.config/chant/config.md` when it
 /// exists; `project` is `.chant/config.md` (`None` when missing: chant then fails).
-pub fn load(
-    global: Option<ConfigText>,
-    project: Option<ConfigText>,
-) -> (Config, Vec<ConfigReport>) {
+pub fn load(global: Option<ConfigText>, project: Option<ConfigText>) -> (Config, Vec<ConfigReport>) {
     let mut reports = Vec::new();
     let mut config = Config::default();
     let g = global.as_ref().map(load_one);
@@ -309,14 +274,8 @@ pub fn load(
     if readable {
         let gf = g.as_ref().and_then(|g| g.file.clone()).unwrap_or_default();
         let pf = p.as_ref().and_then(|p| p.file.clone()).unwrap_or_default();
-        let (gp, pp) = (
-            gf.project.unwrap_or_default(),
-            pf.project.unwrap_or_default(),
-        );
-        let (gd, pd) = (
-            gf.defaults.unwrap_or_default(),
-            pf.defaults.unwrap_or_default(),
-        );
+        let (gp, pp) = (gf.project.unwrap_or_default(), pf.project.unwrap_or_default());
+        let (gd, pd) = (gf.defaults.unwrap_or_default(), pf.defaults.unwrap_or_default());
         // `project.name` comes from the project file only.
         config.project_name = pp.name.unwrap_or_default();
         let _ = gp;
@@ -324,12 +283,10 @@ pub fn load(
             config.default_prompt = prompt;
         }
         config.default_prompt_origin = match (&pd.prompt, &gd.prompt) {
-            (Some(_), _) => p
-                .as_ref()
-                .and_then(|l| origin(&l.report.path, &l.layout, "defaults", "prompt")),
-            (None, Some(_)) => g
-                .as_ref()
-                .and_then(|l| origin(&l.report.path, &l.layout, "defaults", "prompt")),
+            (Some(_), _) => p.as_ref().and_then(|l| origin(&l.report.path, &l.layout, "defaults", "prompt")),
+            (None, Some(_)) => {
+                g.as_ref().and_then(|l| origin(&l.report.path, &l.layout, "defaults", "prompt"))
+            }
             _ => None,
         };
         if let Some(b) = pd.branch_prefix.or(gd.branch_prefix) {
@@ -365,21 +322,13 @@ mod tests {
 
     fn cfg(global: Option<&str>, project: &str) -> (Config, Vec<String>) {
         let (c, reports) = load(
-            global.map(|t| ConfigText {
-                path: "~/.config/chant/config.md",
-                text: t,
-            }),
-            Some(ConfigText {
-                path: ".chant/config.md",
-                text: project,
-            }),
+            global.map(|t| ConfigText { path: "~/.config/chant/config.md", text: t }),
+            Some(ConfigText { path: ".chant/config.md", text: project }),
         );
         let diags = reports
             .iter()
             .flat_map(|r| {
-                r.diagnostics
-                    .iter()
-                    .map(move |d| format!("{} {} {}", r.path, d.code.as_str(), d.message))
+                r.diagnostics.iter().map(move |d| format!("{} {} {}", r.path, d.code.as_str(), d.message))
             })
             .collect();
         (c, diags)
@@ -398,18 +347,13 @@ mod tests {
         assert_eq!(c.thresholds, Thresholds::default());
         assert!(c.word_limit_enabled());
         assert_eq!(c.required, vec!["team".to_string()]);
-        assert_eq!(
-            c.required_origin.map(|o| o.path),
-            Some("~/.config/chant/config.md".to_string())
-        );
+        assert_eq!(c.required_origin.map(|o| o.path), Some("~/.config/chant/config.md".to_string()));
     }
 
     #[test]
     fn unreadable_configs_fall_back_to_defaults() {
-        let (c, diags) = cfg(
-            None,
-            "---\nlint:\n  thresholds:\n    complexity_files: many\nschema: {}\n---\n",
-        );
+        let (c, diags) =
+            cfg(None, "---\nlint:\n  thresholds:\n    complexity_files: many\nschema: {}\n---\n");
         assert!(!c.readable);
         assert_eq!(c.thresholds, Thresholds::default());
         assert_eq!(diags.len(), 2, "{diags:?}");

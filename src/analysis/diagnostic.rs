@@ -59,11 +59,7 @@ impl Diagnostic {
     }
 
     pub fn related(mut self, path: &str, range: Range<usize>, message: impl Into<String>) -> Self {
-        self.related.push(Related {
-            path: path.to_string(),
-            range,
-            message: message.into(),
-        });
+        self.related.push(Related { path: path.to_string(), range, message: message.into() });
         self
     }
 }
@@ -225,9 +221,8 @@ impl Code {
 
 /// The README table of codes.
 pub fn markdown_table() -> String {
-    let mut out = String::from(
-        "| code | severity | what | why it matters | how to fix |\n|---|---|---|---|---|\n",
-    );
+    let mut out =
+        String::from("| code | severity | what | why it matters | how to fix |\n|---|---|---|---|---|\n");
     let mut group = "";
     for c in CODES {
         if c.group != group {
@@ -255,10 +250,7 @@ mod tests {
         for (i, c) in CODES.iter().enumerate() {
             assert_eq!(c.code as usize, i);
             assert_eq!(Code::from_name(c.name), Some(c.code));
-            assert!(c
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
+            assert!(c.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
         }
     }
 }

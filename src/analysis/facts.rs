@@ -49,22 +49,13 @@ pub struct MemFacts {
 
 impl MemFacts {
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        MemFacts {
-            files: files
-                .into_iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
-                .collect(),
-        }
+        MemFacts { files: files.into_iter().map(|(p, t)| (p.to_string(), t.to_string())).collect() }
     }
 
     fn is_dir(&self, path: &str) -> bool {
         let prefix = format!("{path}/");
         path.is_empty()
-            || self
-                .files
-                .range(prefix.clone()..)
-                .next()
-                .is_some_and(|(p, _)| p.starts_with(&prefix))
+            || self.files.range(prefix.clone()..).next().is_some_and(|(p, _)| p.starts_with(&prefix))
     }
 }
 
@@ -77,17 +68,9 @@ impl GlobTree for MemFacts {
         if !self.is_dir(dir) {
             return None;
         }
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
         let mut entries: Vec<(String, FileKind)> = Vec::new();
-        for path in self
-            .files
-            .range(prefix.clone()..)
-            .map(|(p, _)| p)
-            .take_while(|p| p.starts_with(&prefix))
+        for path in self.files.range(prefix.clone()..).map(|(p, _)| p).take_while(|p| p.starts_with(&prefix))
         {
             let rest = &path[prefix.len()..];
             let entry = match rest.find('/') {
@@ -130,19 +113,13 @@ pub trait GlobTree {
 /// component must exist, a wildcard component matches names in one directory, `**`
 /// matches any depth (zero included; a trailing `**` matches directories only).
 pub fn glob_walk(tree: &dyn GlobTree, pattern: &str, limit: usize) -> GlobMatches {
-    let parts: Vec<&str> = pattern
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
+    let parts: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     let mut out = Vec::new();
     let mut complete = true;
     glob_step(tree, "", &parts, limit, &mut out, &mut complete);
     out.sort();
     out.dedup();
-    GlobMatches {
-        paths: out,
-        complete,
-    }
+    GlobMatches { paths: out, complete }
 }
 
 fn glob_step(
@@ -174,9 +151,7 @@ fn glob_step(
         let path = join(first);
         match tree.entry_kind(&path) {
             Some(FileKind::Dir) => glob_step(tree, &path, rest, limit, out, complete),
-            Some(FileKind::File) if rest.is_empty() => {
-                glob_step(tree, &path, rest, limit, out, complete)
-            }
+            Some(FileKind::File) if rest.is_empty() => glob_step(tree, &path, rest, limit, out, complete),
             _ => {}
         }
         return;
@@ -185,11 +160,8 @@ fn glob_step(
         return;
     };
     if *first == "**" {
-        let mut dirs: Vec<&String> = entries
-            .iter()
-            .filter(|(_, k)| *k == FileKind::Dir)
-            .map(|(n, _)| n)
-            .collect();
+        let mut dirs: Vec<&String> =
+            entries.iter().filter(|(_, k)| *k == FileKind::Dir).map(|(n, _)| n).collect();
         dirs.sort();
         if rest.is_empty() {
             for name in dirs {
@@ -265,19 +237,12 @@ mod tests {
 
     #[test]
     fn mem_facts() {
-        let f = MemFacts::new([
-            ("docs/a.md", "x"),
-            ("docs/sub/b.md", "yy"),
-            ("src/main.rs", ""),
-        ]);
+        let f = MemFacts::new([("docs/a.md", "x"), ("docs/sub/b.md", "yy"), ("src/main.rs", "")]);
         assert_eq!(f.kind("docs/a.md"), Some(FileKind::File));
         assert_eq!(f.kind("docs"), Some(FileKind::Dir));
         assert_eq!(f.kind("doc"), None);
         assert_eq!(f.glob("docs/*.md", 10).paths, vec!["docs/a.md"]);
-        assert_eq!(
-            f.glob("docs/**/*.md", 10).paths,
-            vec!["docs/a.md", "docs/sub/b.md"]
-        );
+        assert_eq!(f.glob("docs/**/*.md", 10).paths, vec!["docs/a.md", "docs/sub/b.md"]);
         assert_eq!(f.glob("*", 10).paths, vec!["docs", "src"]);
         assert_eq!(f.glob("docs/**", 10).paths, vec!["docs/sub"]);
         assert_eq!(f.glob("**/b.md", 10).paths, vec!["docs/sub/b.md"]);
@@ -287,14 +252,8 @@ mod tests {
 
     #[test]
     fn normalize() {
-        assert_eq!(
-            normalize_link("./docs//a.md"),
-            LinkPath::Relative("docs/a.md".into())
-        );
-        assert_eq!(
-            normalize_link("docs/../src/x"),
-            LinkPath::Relative("src/x".into())
-        );
+        assert_eq!(normalize_link("./docs//a.md"), LinkPath::Relative("docs/a.md".into()));
+        assert_eq!(normalize_link("docs/../src/x"), LinkPath::Relative("src/x".into()));
         assert_eq!(normalize_link("../x"), LinkPath::Outside);
         assert_eq!(normalize_link("/etc/passwd"), LinkPath::Absolute);
         assert_eq!(normalize_link("~/x"), LinkPath::Absolute);

@@ -27,14 +27,7 @@ pub enum SpecType {
 }
 
 impl SpecType {
-    pub const ALL: [&'static str; 6] = [
-        "code",
-        "task",
-        "driver",
-        "documentation",
-        "research",
-        "group",
-    ];
+    pub const ALL: [&'static str; 6] = ["code", "task", "driver", "documentation", "research", "group"];
 
     pub fn as_str(self) -> &'static str {
         Self::ALL[self as usize]
@@ -174,10 +167,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Stri
         fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
             Ok(Some(vec![s.to_string()]))
         }
-        fn visit_seq<S: serde::de::SeqAccess<'de>>(
-            self,
-            mut seq: S,
-        ) -> Result<Self::Value, S::Error> {
+        fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
             let mut out = Vec::new();
             while let Some(item) = seq.next_element::<String>()? {
                 out.push(item);
@@ -331,18 +321,12 @@ pub fn parse(text: &str, yaml: Range<usize>, layout: &Layout) -> Parsed {
     let src = &text[yaml.clone()];
     if let Some(mut fm) = super::simple_yaml::parse(src) {
         fm.model = fm.model.map(|m| normalize_model(&m));
-        return Parsed {
-            fm,
-            errors: Vec::new(),
-        };
+        return Parsed { fm, errors: Vec::new() };
     }
     match serde_yaml::from_str::<Frontmatter>(src) {
         Ok(mut fm) => {
             fm.model = fm.model.map(|m| normalize_model(&m));
-            Parsed {
-                fm,
-                errors: Vec::new(),
-            }
+            Parsed { fm, errors: Vec::new() }
         }
         Err(whole) => recover(text, yaml, layout, &whole),
     }
@@ -369,10 +353,7 @@ fn recover(text: &str, yaml: Range<usize>, layout: &Layout, whole: &serde_yaml::
                 let mut err = locate(&e, entry.lines.start, text, layout);
                 // "Unexpected end" errors point past the entry: keep them on it.
                 if err.range.start >= entry.range.end && entry.range.end > entry.range.start {
-                    let last = text[..entry.range.end]
-                        .char_indices()
-                        .last()
-                        .map_or(0, |(i, _)| i);
+                    let last = text[..entry.range.end].char_indices().last().map_or(0, |(i, _)| i);
                     err.range = last..entry.range.end;
                 }
                 errors.push(err)
@@ -398,36 +379,21 @@ fn recover(text: &str, yaml: Range<usize>, layout: &Layout, whole: &serde_yaml::
 
 /// Turns a serde_yaml error (from parsing text starting at `base`) into a located,
 /// classified error. Field errors land on the field's value (or list item).
-pub(crate) fn locate(
-    err: &serde_yaml::Error,
-    base: usize,
-    text: &str,
-    layout: &Layout,
-) -> YamlError {
+pub(crate) fn locate(err: &serde_yaml::Error, base: usize, text: &str, layout: &Layout) -> YamlError {
     let full = err.to_string();
     let detail = strip_position(&full);
-    let at = err
-        .location()
-        .map(|l| base + l.index())
-        .unwrap_or(base)
-        .min(text.len());
+    let at = err.location().map(|l| base + l.index()).unwrap_or(base).min(text.len());
     let (path, rest) = split_path(&detail);
     let point = |at: usize| at..next_char(text, at);
     let kind;
     let mut range = point(at);
-    if let Some(key) = rest
-        .strip_prefix("duplicate field `")
-        .and_then(|r| r.split('`').next())
-    {
+    if let Some(key) = rest.strip_prefix("duplicate field `").and_then(|r| r.split('`').next()) {
         let mut all = layout.all(key);
         let first = all.next().map(|e| e.key_range.clone());
         if let Some(second) = all.next() {
             range = second.key_range.clone();
         }
-        kind = YamlErrorKind::DuplicateKey {
-            key: key.to_string(),
-            first,
-        };
+        kind = YamlErrorKind::DuplicateKey { key: key.to_string(), first };
     } else if let Some(r) = rest.strip_prefix("unknown variant `") {
         let value = r.split('`').next().unwrap_or_default().to_string();
         let path = path.unwrap_or_default().to_string();
@@ -437,11 +403,7 @@ pub(crate) fn locate(
         let (found, expected) = r.split_once(", expected ").unwrap_or((r, ""));
         let path = path.unwrap_or_default().to_string();
         range = value_range(layout, &path, at).unwrap_or(range);
-        kind = YamlErrorKind::InvalidType {
-            path,
-            found: found.to_string(),
-            expected: expected.to_string(),
-        };
+        kind = YamlErrorKind::InvalidType { path, found: found.to_string(), expected: expected.to_string() };
     } else if let Some(r) = rest.strip_prefix("missing field `") {
         let field = r.split('`').next().unwrap_or_default().to_string();
         let path = path.unwrap_or_default().to_string();
@@ -456,11 +418,7 @@ pub(crate) fn locate(
         }
         kind = YamlErrorKind::Other { path };
     }
-    YamlError {
-        kind,
-        range,
-        detail,
-    }
+    YamlError { kind, range, detail }
 }
 
 /// The value (or, inside a list, the item) a field path points at.
@@ -492,9 +450,9 @@ fn value_range(layout: &Layout, path: &str, at: usize) -> Option<Range<usize>> {
 fn split_path(detail: &str) -> (Option<&str>, &str) {
     if let Some((head, rest)) = detail.split_once(": ") {
         let is_path = !head.is_empty()
-            && head.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b'-')
-            });
+            && head
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b'-'));
         if is_path && !matches!(head, "invalid type" | "unknown variant" | "missing field") {
             return (Some(head), rest);
         }

@@ -72,18 +72,9 @@ pub fn dated_parts(id: &str) -> Option<DatedId<'_>> {
         return None;
     }
     let n = parts.len();
-    let (y, m, d, seq, rand) = (
-        parts[n - 5],
-        parts[n - 4],
-        parts[n - 3],
-        parts[n - 2],
-        parts[n - 1],
-    );
+    let (y, m, d, seq, rand) = (parts[n - 5], parts[n - 4], parts[n - 3], parts[n - 2], parts[n - 1]);
     let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
-    let base36 = |s: &str| {
-        s.bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
-    };
+    let base36 = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
     if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
         return None;
     }
@@ -106,13 +97,7 @@ pub fn dated_parts(id: &str) -> Option<DatedId<'_>> {
         None
     };
     let date_start = base.len() - (y.len() + m.len() + d.len() + seq.len() + rand.len() + 4);
-    Some(DatedId {
-        project,
-        date: &base[date_start..date_start + 10],
-        seq,
-        rand,
-        members,
-    })
+    Some(DatedId { project, date: &base[date_start..date_start + 10], seq, rand, members })
 }
 
 /// Splits `repo:ID` (a cross-repository reference) into its two halves.
@@ -121,10 +106,7 @@ pub fn dated_parts(id: &str) -> Option<DatedId<'_>> {
 pub fn split_repo(reference: &str) -> Option<(&str, &str)> {
     let colon = reference.find(':')?;
     let repo = &reference[..colon];
-    let valid = !repo.is_empty()
-        && repo
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let valid = !repo.is_empty() && repo.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     valid.then(|| (repo, &reference[colon + 1..]))
 }
 
@@ -142,10 +124,7 @@ pub fn member_number(id: &str) -> Option<u32> {
     let dot = id.find('.')?;
     let digits: &str = {
         let rest = &id[dot + 1..];
-        let end = rest
-            .bytes()
-            .position(|b| !b.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let end = rest.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
         &rest[..end]
     };
     digits.parse().ok()
@@ -154,9 +133,7 @@ pub fn member_number(id: &str) -> Option<u32> {
 /// chant's `is_member_of`: `member` starts with `driver.` and has at least one more
 /// character after the dot.
 pub fn is_member_of(member: &str, driver: &str) -> bool {
-    member.len() > driver.len() + 1
-        && member.starts_with(driver)
-        && member.as_bytes()[driver.len()] == b'.'
+    member.len() > driver.len() + 1 && member.starts_with(driver) && member.as_bytes()[driver.len()] == b'.'
 }
 
 /// The archive folder chant uses for an ID: its first 10 bytes (the date for dated
@@ -172,10 +149,8 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     let split = |s: &str| -> (String, Vec<u64>) {
         match driver_of(s) {
             Some(driver) => {
-                let nums = s[driver.len() + 1..]
-                    .split('.')
-                    .map(|p| p.parse::<u64>().unwrap_or(u64::MAX))
-                    .collect();
+                let nums =
+                    s[driver.len() + 1..].split('.').map(|p| p.parse::<u64>().unwrap_or(u64::MAX)).collect();
                 (driver.to_string(), nums)
             }
             None => (s.to_string(), Vec::new()),
@@ -183,10 +158,7 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     };
     let (base_a, nums_a) = split(a);
     let (base_b, nums_b) = split(b);
-    base_a
-        .cmp(&base_b)
-        .then_with(|| nums_a.cmp(&nums_b))
-        .then_with(|| a.cmp(b))
+    base_a.cmp(&base_b).then_with(|| nums_a.cmp(&nums_b)).then_with(|| a.cmp(b))
 }
 
 /// Levenshtein distance on characters, capped: returns `None` once it exceeds `max`.
@@ -222,10 +194,7 @@ mod tests {
     #[test]
     fn dated_ids() {
         let p = dated_parts("2026-01-22-001-x7m").expect("dated");
-        assert_eq!(
-            (p.project, p.date, p.seq, p.rand),
-            (None, "2026-01-22", "001", "x7m")
-        );
+        assert_eq!((p.project, p.date, p.seq, p.rand), (None, "2026-01-22", "001", "x7m"));
         let p = dated_parts("auth-2026-01-27-0rs-abc.2.1").expect("dated");
         assert_eq!(p.project, Some("auth"));
         assert_eq!(p.members, vec![2, 1]);
@@ -248,10 +217,7 @@ mod tests {
         assert!(is_member_of("X.abc", "X"));
         assert!(!is_member_of("X.", "X"));
         assert!(!is_member_of("XY.1", "X"));
-        assert_eq!(
-            split_repo("backend:2026-01-27-001-abc"),
-            Some(("backend", "2026-01-27-001-abc"))
-        );
+        assert_eq!(split_repo("backend:2026-01-27-001-abc"), Some(("backend", "2026-01-27-001-abc")));
         assert_eq!(split_repo(":x"), None);
         assert_eq!(split_repo("a b:x"), None);
     }
@@ -270,9 +236,7 @@ mod tests {
     #[test]
     fn mention_regex_is_chants() {
         let found: Vec<&str> = mention_regex()
-            .find_iter(
-                "see 2026-01-22-001-x7m.2 and auth-2026-01-27-001-abc, not 2026-01-22-0001-x7m",
-            )
+            .find_iter("see 2026-01-22-001-x7m.2 and auth-2026-01-27-001-abc, not 2026-01-22-0001-x7m")
             .map(|m| m.as_str())
             .collect();
         assert_eq!(found, vec!["2026-01-22-001-x7m.2", "2026-01-27-001-abc"]);

@@ -117,18 +117,9 @@ pub fn scan(text: &str, range: Range<usize>) -> Layout {
             Some(i) => (i, i + 1),
             None => (range.end, range.end),
         };
-        let end = if text[pos..end].ends_with('\r') {
-            end - 1
-        } else {
-            end
-        };
+        let end = if text[pos..end].ends_with('\r') { end - 1 } else { end };
         let indent = text[pos..end].bytes().take_while(|&b| b == b' ').count();
-        lines.push(Line {
-            start: pos,
-            end,
-            next,
-            indent,
-        });
+        lines.push(Line { start: pos, end, next, indent });
         pos = next;
     }
     let mut scanner = Scanner { text, lines, i: 0 };
@@ -226,11 +217,7 @@ impl<'a> Scanner<'a> {
         match self.text.as_bytes()[at] {
             b'[' => {
                 let (items, end) = self.flow_seq(at);
-                Value::Seq(Seq {
-                    range: at..end,
-                    flow: true,
-                    items,
-                })
+                Value::Seq(Seq { range: at..end, flow: true, items })
             }
             b'{' => {
                 let end = self.flow_skip(at, b'{', b'}');
@@ -240,9 +227,7 @@ impl<'a> Scanner<'a> {
                 let end = self.block_scalar(line.indent, line.end);
                 Value::Other { range: at..end }
             }
-            b'*' => Value::Other {
-                range: at..trim_comment(self.text, at, line.end),
-            },
+            b'*' => Value::Other { range: at..trim_comment(self.text, at, line.end) },
             b'"' | b'\'' => Value::Scalar(self.quoted(at)),
             _ => Value::Scalar(self.plain(at, line.end, line.indent)),
         }
@@ -268,21 +253,14 @@ impl<'a> Scanner<'a> {
             let entries = self.mapping(line.indent);
             let start = entries.first().map_or(at, |e| e.range.start);
             let end = entries.last().map_or(at, |e| e.range.end);
-            return Value::Map {
-                range: start..end,
-                entries,
-            };
+            return Value::Map { range: start..end, entries };
         }
         let start = line.start + line.indent;
         match self.text.as_bytes()[start] {
             b'"' | b'\'' => Value::Scalar(self.quoted(start)),
             b'[' => {
                 let (items, end) = self.flow_seq(start);
-                Value::Seq(Seq {
-                    range: start..end,
-                    flow: true,
-                    items,
-                })
+                Value::Seq(Seq { range: start..end, flow: true, items })
             }
             _ => Value::Scalar(self.plain(start, line.end, key_indent)),
         }
@@ -303,8 +281,7 @@ impl<'a> Scanner<'a> {
             start.get_or_insert(dash);
             let value_at = skip_spaces(self.text, dash + 1, line.end);
             let (value_at, _) = skip_properties(self.text, value_at, line.end);
-            let mut item = if value_at >= line.end || self.text[value_at..line.end].starts_with('#')
-            {
+            let mut item = if value_at >= line.end || self.text[value_at..line.end].starts_with('#') {
                 // `-` alone: a nested block or an empty (null) item.
                 let nested_start = self.i;
                 let nested_end = self.skip_nested(indent);
@@ -327,11 +304,8 @@ impl<'a> Scanner<'a> {
                 match self.text.as_bytes()[value_at] {
                     b'"' | b'\'' => self.quoted(value_at),
                     b'[' | b'{' => {
-                        let (open, close) = if self.text.as_bytes()[value_at] == b'[' {
-                            (b'[', b']')
-                        } else {
-                            (b'{', b'}')
-                        };
+                        let (open, close) =
+                            if self.text.as_bytes()[value_at] == b'[' { (b'[', b']') } else { (b'{', b'}') };
                         let end = self.flow_skip(value_at, open, close);
                         Scalar {
                             text: self.text[value_at..end].to_string(),
@@ -363,11 +337,7 @@ impl<'a> Scanner<'a> {
             items.push(item);
         }
         let start = start.unwrap_or(0);
-        Seq {
-            range: start..end.max(start),
-            flow: false,
-            items,
-        }
+        Seq { range: start..end.max(start), flow: false, items }
     }
 
     /// Consumes lines indented deeper than `indent`; returns the end of the last one.
@@ -411,8 +381,7 @@ impl<'a> Scanner<'a> {
         while self.i < self.lines.len() {
             let line = self.lines[self.i];
             let content = self.content(line);
-            if content.trim().is_empty() || line.indent <= parent_indent || content.starts_with('#')
-            {
+            if content.trim().is_empty() || line.indent <= parent_indent || content.starts_with('#') {
                 break;
             }
             if looks_like_key(content) || is_seq_item(content) {
@@ -424,12 +393,7 @@ impl<'a> Scanner<'a> {
             last_end = cend;
             self.i += 1;
         }
-        Scalar {
-            text,
-            range: at..last_end,
-            style: Style::Plain,
-            lines: None,
-        }
+        Scalar { text, range: at..last_end, style: Style::Plain, lines: None }
     }
 
     /// A quoted scalar starting at `at` (on the current line or the one before
@@ -459,22 +423,9 @@ impl<'a> Scanner<'a> {
         let end = close.map_or(limit, |c| c + 1);
         self.advance_past(end);
         let inner = &self.text[at + 1..close.unwrap_or(limit).min(self.text.len())];
-        let text = if quote == b'"' {
-            unescape_double(inner)
-        } else {
-            fold(&inner.replace("''", "'"))
-        };
-        let style = if quote == b'"' {
-            Style::Double
-        } else {
-            Style::Single
-        };
-        Scalar {
-            text,
-            range: at..end,
-            style,
-            lines: None,
-        }
+        let text = if quote == b'"' { unescape_double(inner) } else { fold(&inner.replace("''", "'")) };
+        let style = if quote == b'"' { Style::Double } else { Style::Single };
+        Scalar { text, range: at..end, style, lines: None }
     }
 
     /// Sets the cursor to the line after the one containing byte `pos` (when that line
@@ -509,8 +460,7 @@ impl<'a> Scanner<'a> {
                 break;
             }
             // A new `key:` at the start of a line ends an unterminated list.
-            if j > 0 && bytes[j - 1] == b'\n' && looks_like_key(&self.text[j..self.line_end_at(j)])
-            {
+            if j > 0 && bytes[j - 1] == b'\n' && looks_like_key(&self.text[j..self.line_end_at(j)]) {
                 end = self.text[..j].trim_end().len();
                 break;
             }
@@ -527,11 +477,7 @@ impl<'a> Scanner<'a> {
                     items.push(s);
                 }
                 b'[' | b'{' => {
-                    let (open, close) = if bytes[j] == b'[' {
-                        (b'[', b']')
-                    } else {
-                        (b'{', b'}')
-                    };
+                    let (open, close) = if bytes[j] == b'[' { (b'[', b']') } else { (b'{', b'}') };
                     let e = self.flow_skip_raw(j, open, close, limit);
                     items.push(Scalar {
                         text: self.text[j..e].to_string(),
@@ -566,10 +512,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn line_end_at(&self, pos: usize) -> usize {
-        self.lines
-            .iter()
-            .find(|l| l.start <= pos && pos <= l.end)
-            .map_or(pos, |l| l.end)
+        self.lines.iter().find(|l| l.start <= pos && pos <= l.end).map_or(pos, |l| l.end)
     }
 
     fn flow_skip(&mut self, at: usize, open: u8, close: u8) -> usize {
@@ -687,11 +630,7 @@ fn parse_key(text: &str, start: usize, end: usize) -> Option<(String, Range<usiz
                 && (after + 1 == end || matches!(bytes[after + 1], b' ' | b'\t'))
             {
                 let inner = &text[start + 1..j];
-                let key = if q == b'"' {
-                    unescape_double(inner)
-                } else {
-                    inner.replace("''", "'")
-                };
+                let key = if q == b'"' { unescape_double(inner) } else { inner.replace("''", "'") };
                 return Some((key, start..j + 1, after + 1));
             }
             None
@@ -723,10 +662,7 @@ fn fold(s: &str) -> String {
     if !s.contains('\n') {
         return s.to_string();
     }
-    let lines: Vec<&str> = s
-        .split('\n')
-        .map(|l| l.trim_matches([' ', '\t', '\r']))
-        .collect();
+    let lines: Vec<&str> = s.split('\n').map(|l| l.trim_matches([' ', '\t', '\r'])).collect();
     let mut out = String::new();
     for (i, l) in lines.iter().enumerate() {
         if i > 0 {
@@ -807,12 +743,8 @@ mod tests {
             out.push_str(&format!("{pad}{}@{:?} = ", e.key, e.key_range));
             match &e.value {
                 Value::Empty { at } => out.push_str(&format!("empty@{at}\n")),
-                Value::Scalar(s) => {
-                    out.push_str(&format!("{:?} {:?}{:?}\n", s.style, s.text, s.range))
-                }
-                Value::Other { range } => {
-                    out.push_str(&format!("other {:?}\n", &text[range.clone()]))
-                }
+                Value::Scalar(s) => out.push_str(&format!("{:?} {:?}{:?}\n", s.style, s.text, s.range)),
+                Value::Other { range } => out.push_str(&format!("other {:?}\n", &text[range.clone()])),
                 Value::Seq(seq) => {
                     out.push_str(&format!("seq flow={} {:?}\n", seq.flow, seq.range));
                     for item in &seq.items {

@@ -19,19 +19,11 @@ pub enum OutputProblem {
 pub fn check(schema_text: &str, log: &str) -> Option<OutputProblem> {
     let schema: Value = match serde_json::from_str(schema_text) {
         Ok(v) => v,
-        Err(e) => {
-            return Some(OutputProblem::BadSchema(format!(
-                "the schema is not valid JSON: {e}"
-            )))
-        }
+        Err(e) => return Some(OutputProblem::BadSchema(format!("the schema is not valid JSON: {e}"))),
     };
     let validator = match jsonschema::validator_for(&schema) {
         Ok(v) => v,
-        Err(e) => {
-            return Some(OutputProblem::BadSchema(format!(
-                "the schema does not compile: {e}"
-            )))
-        }
+        Err(e) => return Some(OutputProblem::BadSchema(format!("the schema does not compile: {e}"))),
     };
     let Some(json) = extract_json(log) else {
         return Some(OutputProblem::NoJson);
@@ -129,31 +121,17 @@ mod tests {
         let log = "text {\"a\": 1}\n```\n{\"b\": 2}\n```\n```json\n{\"c\": 3}\n```\n";
         // chant takes an unlabelled fence as a `json` one too, so the first fence wins.
         assert_eq!(extract_json(log), Some(serde_json::json!({"b": 2})));
-        assert_eq!(
-            extract_json("x {\"a\": [1]} y"),
-            Some(serde_json::json!({"a": [1]}))
-        );
+        assert_eq!(extract_json("x {\"a\": [1]} y"), Some(serde_json::json!({"a": [1]})));
         assert_eq!(extract_json("no json"), None);
     }
 
     #[test]
     fn validation() {
         assert_eq!(check(SCHEMA, "```json\n{\"findings\": []}\n```"), None);
-        let Some(OutputProblem::Invalid(errs)) = check(SCHEMA, "{\"findings\": 3}") else {
-            panic!()
-        };
-        assert_eq!(
-            errs,
-            vec!["at '/findings': 3 is not of type \"array\"".to_string()]
-        );
+        let Some(OutputProblem::Invalid(errs)) = check(SCHEMA, "{\"findings\": 3}") else { panic!() };
+        assert_eq!(errs, vec!["at '/findings': 3 is not of type \"array\"".to_string()]);
         assert_eq!(check(SCHEMA, "nothing"), Some(OutputProblem::NoJson));
-        assert!(matches!(
-            check("{", "{}"),
-            Some(OutputProblem::BadSchema(_))
-        ));
-        assert!(matches!(
-            check(r#"{"type": 12}"#, "{}"),
-            Some(OutputProblem::BadSchema(_))
-        ));
+        assert!(matches!(check("{", "{}"), Some(OutputProblem::BadSchema(_))));
+        assert!(matches!(check(r#"{"type": 12}"#, "{}"), Some(OutputProblem::BadSchema(_))));
     }
 }

@@ -66,11 +66,7 @@ impl Project {
         let mut by_date: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_tail: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, s) in specs.iter().enumerate() {
-            let map = if s.place == Place::Archived {
-                &mut archived
-            } else {
-                &mut active
-            };
+            let map = if s.place == Place::Archived { &mut archived } else { &mut active };
             match map.get(&s.id) {
                 Some(&first) => duplicates.push((i, first)),
                 None => {
@@ -87,20 +83,9 @@ impl Project {
                 }
             }
         }
-        let mut order: Vec<usize> = (0..specs.len())
-            .filter(|&i| specs[i].place != Place::Archived)
-            .collect();
+        let mut order: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].place != Place::Archived).collect();
         order.sort_by(|&a, &b| specs[a].id.cmp(&specs[b].id));
-        Project {
-            config,
-            specs,
-            active,
-            archived,
-            duplicates,
-            by_date,
-            by_tail,
-            order,
-        }
+        Project { config, specs, active, archived, duplicates, by_date, by_tail, order }
     }
 
     /// The active spec chant resolves this exact ID to.
@@ -179,18 +164,14 @@ impl Project {
         }
         if let Some(members) = &s.members {
             for r in members {
-                if self.active(&r.id).is_some() || (archived_view && self.archived(&r.id).is_some())
-                {
+                if self.active(&r.id).is_some() || (archived_view && self.archived(&r.id).is_some()) {
                     continue;
                 }
                 let msg = if self.archived(&r.id).is_some() {
                     format!("member `{}` is archived: `chant lint` reports it unknown (chant does not see archived specs); remove it", r.id)
                 } else {
-                    let listed: Vec<&str> = members
-                        .iter()
-                        .map(|m| m.id.as_str())
-                        .chain([s.id.as_str()])
-                        .collect();
+                    let listed: Vec<&str> =
+                        members.iter().map(|m| m.id.as_str()).chain([s.id.as_str()]).collect();
                     format!(
                         "unknown member `{}`: no spec has this ID and `chant lint` fails; {}",
                         r.id,
@@ -203,11 +184,8 @@ impl Project {
         if s.place != Place::Archived {
             if let Some(driver) = id::driver_of(&s.id) {
                 if self.active(driver).is_none() {
-                    let where_ = if self.archived(driver).is_some() {
-                        "is archived"
-                    } else {
-                        "does not exist"
-                    };
+                    let where_ =
+                        if self.archived(driver).is_some() { "is archived" } else { "does not exist" };
                     out.push(Diagnostic::new(
                         Code::OrphanMember,
                         s.title_range.clone(),
@@ -227,10 +205,7 @@ impl Project {
             [one] => format!("did you mean `{one}`?"),
             many => format!(
                 "did you mean one of {}?",
-                many.iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
             ),
         }
     }
@@ -307,9 +282,7 @@ impl Project {
         // Adjacency over active, loadable specs (chant's view).
         let node = |i: usize| {
             let s = &self.specs[i];
-            s.place != Place::Archived
-                && s.readable != Readable::No
-                && self.active.get(&s.id) == Some(&i)
+            s.place != Place::Archived && s.readable != Readable::No && self.active.get(&s.id) == Some(&i)
         };
         let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n]; // (target, ref index)
         for i in (0..n).filter(|&i| node(i)) {
@@ -343,16 +316,10 @@ impl Project {
                 let mut cycle = vec![u];
                 cycle.extend(path);
                 let names: Vec<&str> = cycle.iter().map(|&x| self.specs[x].id.as_str()).collect();
-                let done = cycle.iter().all(|&x| {
-                    matches!(
-                        self.specs[x].chant_status(),
-                        Status::Completed | Status::Cancelled
-                    )
-                });
-                let r = &self.specs[u]
-                    .depends_on
-                    .as_ref()
-                    .expect("edge from depends_on")[k];
+                let done = cycle
+                    .iter()
+                    .all(|&x| matches!(self.specs[x].chant_status(), Status::Completed | Status::Cancelled));
+                let r = &self.specs[u].depends_on.as_ref().expect("edge from depends_on")[k];
                 let mut d = Diagnostic::new(
                     Code::DependencyCycle,
                     r.range.clone(),
@@ -371,12 +338,7 @@ impl Project {
                         continue;
                     }
                     let sa = &self.specs[a];
-                    if let Some(edge) = sa
-                        .depends_on
-                        .iter()
-                        .flatten()
-                        .find(|x| x.id == self.specs[b].id)
-                    {
+                    if let Some(edge) = sa.depends_on.iter().flatten().find(|x| x.id == self.specs[b].id) {
                         d = d.related(
                             &sa.path,
                             edge.range.clone(),
@@ -398,21 +360,12 @@ impl Project {
         let mut work_blockers = Vec::new();
         let dep_blocker = |id: &str, accept_cancelled: bool| -> Option<Blocker> {
             match self.active(id) {
-                None => Some(Blocker::Missing {
-                    id: id.to_string(),
-                    archived: self.archived(id).is_some(),
-                }),
-                Some(d) if d.readable == Readable::No => {
-                    Some(Blocker::Unreadable { id: id.to_string() })
-                }
+                None => Some(Blocker::Missing { id: id.to_string(), archived: self.archived(id).is_some() }),
+                Some(d) if d.readable == Readable::No => Some(Blocker::Unreadable { id: id.to_string() }),
                 Some(d) => {
                     let st = d.chant_status();
-                    let ok =
-                        st == Status::Completed || (accept_cancelled && st == Status::Cancelled);
-                    (!ok).then(|| Blocker::Status {
-                        id: id.to_string(),
-                        status: st,
-                    })
+                    let ok = st == Status::Completed || (accept_cancelled && st == Status::Cancelled);
+                    (!ok).then(|| Blocker::Status { id: id.to_string(), status: st })
                 }
             }
         };
@@ -427,10 +380,7 @@ impl Project {
                     continue;
                 }
                 if dep_blocker(&r.id, true).is_some() {
-                    blockers.push(Blocker::DriverDependency {
-                        driver: d.id.clone(),
-                        id: r.id.clone(),
-                    });
+                    blockers.push(Blocker::DriverDependency { driver: d.id.clone(), id: r.id.clone() });
                 }
             }
         }
@@ -445,55 +395,32 @@ impl Project {
                 let sib = format!("{driver}.{k}");
                 let st = self.loaded(&sib).map(Summary::chant_status);
                 if st.is_some_and(|st| st != Status::Completed) {
-                    work_blockers.push(Blocker::Sibling {
-                        id: sib.clone(),
-                        status: st,
-                    });
+                    work_blockers.push(Blocker::Sibling { id: sib.clone(), status: st });
                     if s.chant_depends_on().is_none() && st != Some(Status::Cancelled) {
-                        blockers.push(Blocker::Sibling {
-                            id: sib,
-                            status: st,
-                        });
+                        blockers.push(Blocker::Sibling { id: sib, status: st });
                     }
                 } else if st.is_none() {
-                    work_blockers.push(Blocker::Sibling {
-                        id: sib,
-                        status: None,
-                    });
+                    work_blockers.push(Blocker::Sibling { id: sib, status: None });
                 }
             }
         }
         if s.has_ac && s.place != Place::Archived {
-            for m in self
-                .members_of(&s.id)
-                .into_iter()
-                .filter(|m| m.readable != Readable::No)
-            {
+            for m in self.members_of(&s.id).into_iter().filter(|m| m.readable != Readable::No) {
                 if m.chant_status() != Status::Completed {
-                    blockers.push(Blocker::Member {
-                        id: m.id.clone(),
-                        status: m.chant_status(),
-                    });
+                    blockers.push(Blocker::Member { id: m.id.clone(), status: m.chant_status() });
                 }
             }
         }
         let ready = matches!(status, Status::Pending | Status::Failed)
             && blockers.is_empty()
             && s.readable != Readable::No;
-        Readiness {
-            ready,
-            blockers,
-            work_blockers,
-            needs_approval,
-        }
+        Readiness { ready, blockers, work_blockers, needs_approval }
     }
 
     /// Members of a driver by file name (chant's `is_member_of`), sorted as chant runs them.
     pub fn members_of(&self, driver: &str) -> Vec<&Summary> {
         let prefix = format!("{driver}.");
-        let start = self
-            .order
-            .partition_point(|&i| self.specs[i].id.as_str() < prefix.as_str());
+        let start = self.order.partition_point(|&i| self.specs[i].id.as_str() < prefix.as_str());
         let mut m: Vec<&Summary> = self.order[start..]
             .iter()
             .map(|&i| &self.specs[i])
@@ -508,9 +435,7 @@ impl Project {
     pub fn dependents(&self, target: &str) -> Vec<&Summary> {
         self.specs
             .iter()
-            .filter(|s| {
-                s.place != Place::Archived && s.depends_on.iter().flatten().any(|r| r.id == target)
-            })
+            .filter(|s| s.place != Place::Archived && s.depends_on.iter().flatten().any(|r| r.id == target))
             .collect()
     }
 }
@@ -529,11 +454,7 @@ fn tarjan(adj: &[Vec<(usize, usize)>]) -> Vec<Option<usize>> {
     let has_edges: HashSet<usize> = adj
         .iter()
         .enumerate()
-        .flat_map(|(i, e)| {
-            std::iter::once(i)
-                .filter(move |_| !e.is_empty())
-                .chain(e.iter().map(|&(t, _)| t))
-        })
+        .flat_map(|(i, e)| std::iter::once(i).filter(move |_| !e.is_empty()).chain(e.iter().map(|&(t, _)| t)))
         .collect();
     for root in 0..n {
         if index[root] != usize::MAX || !has_edges.contains(&root) {
@@ -582,12 +503,7 @@ fn tarjan(adj: &[Vec<(usize, usize)>]) -> Vec<Option<usize>> {
 
 /// Shortest path from `from` to `to` inside one component (both included, `from`
 /// first).
-fn shortest_path(
-    adj: &[Vec<(usize, usize)>],
-    comp: &[Option<usize>],
-    from: usize,
-    to: usize,
-) -> Vec<usize> {
+fn shortest_path(adj: &[Vec<(usize, usize)>], comp: &[Option<usize>], from: usize, to: usize) -> Vec<usize> {
     let c = comp[from];
     let mut prev: HashMap<usize, usize> = HashMap::new();
     let mut queue = VecDeque::from([from]);

@@ -61,16 +61,8 @@ fn confidence(b: &BodyFacts) -> Grade {
         return Grade::D;
     }
     let counted = c.bullets + c.prose;
-    let bullet_ratio = if counted == 0 {
-        0.0
-    } else {
-        c.bullets as f64 / counted as f64
-    };
-    let verb_ratio = if c.bullets == 0 {
-        0.0
-    } else {
-        c.verb_bullets as f64 / c.bullets as f64
-    };
+    let bullet_ratio = if counted == 0 { 0.0 } else { c.bullets as f64 / counted as f64 };
+    let verb_ratio = if c.bullets == 0 { 0.0 } else { c.verb_bullets as f64 / c.bullets as f64 };
     if bullet_ratio < 0.10 || c.vague > 8 {
         Grade::D
     } else if bullet_ratio > 0.60 && verb_ratio > 0.80 && c.vague == 0 {
@@ -128,19 +120,13 @@ mod tests {
     #[test]
     fn fresh_spec_is_refine() {
         let s = q("# Add a thing");
-        assert_eq!(
-            (s.confidence, s.ac, s.light),
-            (Grade::D, Grade::D, Light::Refine)
-        );
+        assert_eq!((s.confidence, s.ac, s.light), (Grade::D, Grade::D, Light::Refine));
     }
 
     #[test]
     fn good_spec_is_ready() {
         let s = q("# T\n\nWhy.\n\n## Acceptance Criteria\n\n- [ ] Implement a\n- [ ] Add b\n- [ ] Test c\n- [ ] Document d\n");
-        assert_eq!(
-            (s.complexity, s.confidence, s.ac, s.light),
-            (Grade::B, Grade::A, Grade::A, Light::Ready)
-        );
+        assert_eq!((s.complexity, s.confidence, s.ac, s.light), (Grade::B, Grade::A, Grade::A, Light::Ready));
     }
 
     #[test]

@@ -123,16 +123,11 @@ pub fn parse(yaml: &str) -> Option<Frontmatter> {
         list_indent = None;
         let colon = content.find(':')?;
         let key = &content[..colon];
-        if key.is_empty()
-            || !key
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        {
+        if key.is_empty() || !key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
             return None;
         }
         let rest = &content[colon + 1..];
-        let raw = if rest.trim_start_matches(' ').is_empty()
-            || rest.trim_start_matches(' ').starts_with('#')
+        let raw = if rest.trim_start_matches(' ').is_empty() || rest.trim_start_matches(' ').starts_with('#')
         {
             Raw::Empty
         } else {
@@ -221,9 +216,7 @@ fn build(entries: Vec<(&str, Raw)>) -> Option<Frontmatter> {
                 fm.depends_on = match raw {
                     // A lone value goes through `deserialize_any`, where YAML resolves
                     // numbers and booleans: only dated IDs are certainly strings.
-                    Raw::Scalar(s) if super::id::dated_parts(s).is_some() => {
-                        Some(vec![s.to_string()])
-                    }
+                    Raw::Scalar(s) if super::id::dated_parts(s).is_some() => Some(vec![s.to_string()]),
                     Raw::Scalar(s) if !is_null(s) => return None,
                     r => list(r)?,
                 }
@@ -377,20 +370,14 @@ mod tests {
                 }
             }
         }
-        assert!(
-            answered > 2_000,
-            "the simple reader should answer often: {answered}"
-        );
+        assert!(answered > 2_000, "the simple reader should answer often: {answered}");
     }
 
     #[test]
     fn typical_frontmatter() {
         let yaml = "\ntype: code\nstatus: completed\ndepends_on:\n- 2026-01-01-001-abc\nlabels: [api, ui]\ntarget_files:\n  - src/a.rs\ncompleted_at: 2026-01-01T12:00:00Z\nmodel: haiku\n";
         let fm = parse(yaml).expect("simple");
-        assert_eq!(
-            Ok(fm),
-            serde_yaml::from_str::<Frontmatter>(yaml).map_err(|e| e.to_string())
-        );
+        assert_eq!(Ok(fm), serde_yaml::from_str::<Frontmatter>(yaml).map_err(|e| e.to_string()));
         assert!(parse("status: \"pending\"\n").is_none());
         assert!(parse("approval:\n  required: true\n").is_none());
     }

@@ -125,9 +125,7 @@ impl Summary {
 
     pub fn requires_approval(&self) -> bool {
         self.readable == Readable::Yes
-            && self
-                .approval
-                .is_some_and(|(required, status)| required && status != ApprovalStatus::Approved)
+            && self.approval.is_some_and(|(required, status)| required && status != ApprovalStatus::Approved)
     }
 }
 
@@ -171,9 +169,7 @@ impl SpecFile<'_> {
             return open.clone();
         }
         let start = self.text.len() - self.text.trim_start().len();
-        let end = self.text[start..]
-            .find(['\n', '\r'])
-            .map_or(self.text.len(), |i| start + i);
+        let end = self.text[start..].find(['\n', '\r']).map_or(self.text.len(), |i| start + i);
         start..end
     }
 
@@ -200,35 +196,19 @@ impl SpecFile<'_> {
         };
         let items = self.items(key);
         match typed {
-            Some(ids) if ids.len() == items.len() => Some(
-                ids.iter()
-                    .zip(items)
-                    .map(|(id, (_, range))| Ref {
-                        id: id.clone(),
-                        range,
-                    })
-                    .collect(),
-            ),
+            Some(ids) if ids.len() == items.len() => {
+                Some(ids.iter().zip(items).map(|(id, (_, range))| Ref { id: id.clone(), range }).collect())
+            }
             // The layout and serde disagree (exotic YAML): keep serde's values, place
             // them on the key.
             Some(ids) => {
                 let at = self.value_range(key).unwrap_or(0..0);
-                Some(
-                    ids.iter()
-                        .map(|id| Ref {
-                            id: id.clone(),
-                            range: at.clone(),
-                        })
-                        .collect(),
-                )
+                Some(ids.iter().map(|id| Ref { id: id.clone(), range: at.clone() }).collect())
             }
             // Unreadable frontmatter: what the layout shows.
-            None if self.layout.get(key).is_some() && self.readable == Readable::No => Some(
-                items
-                    .into_iter()
-                    .map(|(id, range)| Ref { id, range })
-                    .collect(),
-            ),
+            None if self.layout.get(key).is_some() && self.readable == Readable::No => {
+                Some(items.into_iter().map(|(id, range)| Ref { id, range }).collect())
+            }
             None => None,
         }
     }
@@ -264,18 +244,14 @@ impl SpecFile<'_> {
 fn intended_yaml(text: &str, s: &Split) -> Option<Range<usize>> {
     for p in &s.problems {
         match p {
-            SplitProblem::Bom {
-                fence: Some(fence), ..
-            } => {
+            SplitProblem::Bom { fence: Some(fence), .. } => {
                 let rest = &text[fence.end..];
                 return rest.find("---").map(|i| fence.end..fence.end + i);
             }
             SplitProblem::Unclosed { open } => {
                 // Up to the first blank line or heading.
                 let mut end = open.end;
-                let mut pos = text[open.end..]
-                    .find('\n')
-                    .map_or(text.len(), |i| open.end + i + 1);
+                let mut pos = text[open.end..].find('\n').map_or(text.len(), |i| open.end + i + 1);
                 while pos < text.len() {
                     let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
                     let line = text[pos..line_end].trim_end();
@@ -287,10 +263,7 @@ fn intended_yaml(text: &str, s: &Split) -> Option<Range<usize>> {
                 }
                 return Some(open.end..end);
             }
-            SplitProblem::DashesInValue {
-                later_fence: Some(fence),
-                ..
-            } => {
+            SplitProblem::DashesInValue { later_fence: Some(fence), .. } => {
                 return s.yaml.as_ref().map(|y| y.start..fence.start);
             }
             _ => {}
@@ -310,21 +283,12 @@ pub fn analyze<'t>(
 ) -> (SpecFile<'t>, Vec<Diagnostic>) {
     let split = split::split(text);
     let yaml = intended_yaml(text, &split);
-    let layout = yaml
-        .as_ref()
-        .map(|y| layout::scan(text, y.clone()))
-        .unwrap_or_default();
+    let layout = yaml.as_ref().map(|y| layout::scan(text, y.clone())).unwrap_or_default();
     let parsed = match &yaml {
         Some(y) => frontmatter::parse(text, y.clone(), &layout),
         None => Parsed::default(),
     };
-    let readable = match (
-        &split.yaml,
-        split
-            .problems
-            .iter()
-            .any(|p| matches!(p, SplitProblem::Bom { .. })),
-    ) {
+    let readable = match (&split.yaml, split.problems.iter().any(|p| matches!(p, SplitProblem::Bom { .. }))) {
         (None, _) | (_, true) => Readable::Defaults,
         (Some(chant_yaml), false) => {
             let same = Some(chant_yaml) == yaml.as_ref();
@@ -342,19 +306,7 @@ pub fn analyze<'t>(
     };
     let body = body::scan(text, split.body.clone());
     let quality = quality::score(&body, parsed.fm.target_files.as_ref().map_or(0, Vec::len));
-    let file = SpecFile {
-        text,
-        id,
-        path,
-        place,
-        split,
-        yaml,
-        layout,
-        parsed,
-        readable,
-        body,
-        quality,
-    };
+    let file = SpecFile { text, id, path, place, split, yaml, layout, parsed, readable, body, quality };
     let mut diags = Vec::new();
     rules::local(ctx, &file, &mut diags);
     (file, diags)
@@ -369,20 +321,10 @@ mod tests {
         let config = Config::default();
         let prompts = BTreeSet::new();
         let facts = MemFacts::default();
-        let ctx = Context {
-            config: &config,
-            prompts: &prompts,
-            facts: &facts,
-        };
-        analyze(
-            &ctx,
-            "2026-01-01-001-abc",
-            ".chant/specs/2026-01-01-001-abc.md",
-            Place::Active,
-            text,
-        )
-        .0
-        .summary()
+        let ctx = Context { config: &config, prompts: &prompts, facts: &facts };
+        analyze(&ctx, "2026-01-01-001-abc", ".chant/specs/2026-01-01-001-abc.md", Place::Active, text)
+            .0
+            .summary()
     }
 
     #[test]
@@ -391,11 +333,7 @@ mod tests {
         assert_eq!(s.readable, Readable::Yes);
         assert_eq!(s.status, Status::Completed);
         assert_eq!(
-            s.depends_on
-                .expect("deps")
-                .iter()
-                .map(|r| r.id.as_str())
-                .collect::<Vec<_>>(),
+            s.depends_on.expect("deps").iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
             vec!["a", "b"]
         );
         assert_eq!(s.title.as_deref(), Some("Title"));

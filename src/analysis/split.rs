@@ -26,18 +26,11 @@ pub struct Split {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SplitProblem {
     /// The file starts with a UTF-8 byte order mark, so chant sees no frontmatter.
-    Bom {
-        bom: Range<usize>,
-        fence: Option<Range<usize>>,
-    },
+    Bom { bom: Range<usize>, fence: Option<Range<usize>> },
     /// Starts with `---` but no second `---` exists: chant reads no frontmatter at all.
     Unclosed { open: Range<usize> },
     /// The `---` that closes the frontmatter is not a line of its own.
-    DashesInValue {
-        dashes: Range<usize>,
-        line: Range<usize>,
-        later_fence: Option<Range<usize>>,
-    },
+    DashesInValue { dashes: Range<usize>, line: Range<usize>, later_fence: Option<Range<usize>> },
     /// The opening fence line holds more than `---`.
     OpenFenceText { line: Range<usize> },
     /// The file has no frontmatter at all; chant uses defaults (`code`, `pending`).
@@ -55,10 +48,7 @@ pub fn split(text: &str) -> Split {
         let after = rest.trim_start();
         let fence_at = text.len() - after.len();
         let fence = after.starts_with("---").then(|| fence_at..fence_at + 3);
-        problems.push(SplitProblem::Bom {
-            bom: 0..BOM.len(),
-            fence,
-        });
+        problems.push(SplitProblem::Bom { bom: 0..BOM.len(), fence });
     }
     let start = text.len() - text.trim_start().len();
     let end = text.trim_end().len().max(start);
@@ -67,40 +57,22 @@ pub fn split(text: &str) -> Split {
         if problems.is_empty() {
             problems.push(SplitProblem::Missing);
         }
-        return Split {
-            yaml: None,
-            open_fence: None,
-            close_fence: None,
-            body: start..end,
-            problems,
-        };
+        return Split { yaml: None, open_fence: None, close_fence: None, body: start..end, problems };
     }
     let open = start..start + 3;
     let rest = &trimmed[3..];
     let open_line_end = start + 3 + rest.find('\n').unwrap_or(rest.len());
-    if !text[start + 3..open_line_end].trim().is_empty()
-        && !text[start + 3..open_line_end].starts_with('-')
-    {
-        problems.push(SplitProblem::OpenFenceText {
-            line: start..open_line_end,
-        });
+    if !text[start + 3..open_line_end].trim().is_empty() && !text[start + 3..open_line_end].starts_with('-') {
+        problems.push(SplitProblem::OpenFenceText { line: start..open_line_end });
     }
     let Some(rel) = rest.find("---") else {
         problems.push(SplitProblem::Unclosed { open });
-        return Split {
-            yaml: None,
-            open_fence: None,
-            close_fence: None,
-            body: start..end,
-            problems,
-        };
+        return Split { yaml: None, open_fence: None, close_fence: None, body: start..end, problems };
     };
     let close_start = start + 3 + rel;
     let close = close_start..close_start + 3;
     let line_start = text[..close_start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[close_start..]
-        .find('\n')
-        .map_or(text.len(), |i| close_start + i);
+    let line_end = text[close_start..].find('\n').map_or(text.len(), |i| close_start + i);
     let before = &text[line_start..close_start];
     let after = &text[close.end..line_end];
     if !before.trim().is_empty() || !after.trim().is_empty() {
@@ -143,11 +115,7 @@ mod tests {
     fn show(text: &str) -> String {
         let s = split(text);
         let yaml = s.yaml.clone().map(|r| &text[r]);
-        format!(
-            "yaml={yaml:?} body={:?} problems={:?}",
-            &text[s.body.clone()],
-            s.problems
-        )
+        format!("yaml={yaml:?} body={:?} problems={:?}", &text[s.body.clone()], s.problems)
     }
 
     #[test]
@@ -160,10 +128,7 @@ mod tests {
 
     #[test]
     fn crlf_and_empty() {
-        assert_eq!(
-            show("---\r\n---\r\n# T\r\n"),
-            r##"yaml=Some("\r\n") body="# T" problems=[]"##
-        );
+        assert_eq!(show("---\r\n---\r\n# T\r\n"), r##"yaml=Some("\r\n") body="# T" problems=[]"##);
         assert_eq!(show(""), r#"yaml=None body="" problems=[Missing]"#);
     }
 

@@ -54,9 +54,7 @@ impl<'a> LineIndex<'a> {
             return "";
         };
         let end = self.starts.get(line + 1).map_or(self.text.len(), |&e| e);
-        self.text[start..end]
-            .trim_end_matches('\n')
-            .trim_end_matches('\r')
+        self.text[start..end].trim_end_matches('\n').trim_end_matches('\r')
     }
 
     pub fn line_count(&self) -> usize {
@@ -64,10 +62,7 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn range(&self, range: &Range<usize>) -> (Position, Position) {
-        (
-            self.position(range.start),
-            self.position(range.end.max(range.start)),
-        )
+        (self.position(range.start), self.position(range.end.max(range.start)))
     }
 }
 
@@ -80,15 +75,7 @@ mod tests {
         let text = "ab\r\n日本🚀x\n";
         let idx = LineIndex::new(text);
         let p = idx.position(text.find('x').expect("x"));
-        assert_eq!(
-            p,
-            Position {
-                line: 1,
-                utf16: 4,
-                chars: 3,
-                byte_col: 10
-            }
-        );
+        assert_eq!(p, Position { line: 1, utf16: 4, chars: 3, byte_col: 10 });
         assert_eq!(idx.line_text(0), "ab");
         assert_eq!(idx.position(2).utf16, 2);
         // Inside the rocket: clamped back to its start.

@@ -26,14 +26,7 @@ pub struct SpecSource {
 /// The ID is the file stem.
 pub fn classify(rel: &str) -> Option<SpecSource> {
     let (place, rest) = if let Some(rest) = rel.strip_prefix(".chant/specs/") {
-        (
-            if rest.contains('/') {
-                Place::Nested
-            } else {
-                Place::Active
-            },
-            rest,
-        )
+        (if rest.contains('/') { Place::Nested } else { Place::Active }, rest)
     } else if let Some(rest) = rel.strip_prefix(".chant/archive/") {
         (Place::Archived, rest)
     } else {
@@ -44,11 +37,7 @@ pub fn classify(rel: &str) -> Option<SpecSource> {
     if id.is_empty() {
         return None;
     }
-    Some(SpecSource {
-        rel: rel.to_string(),
-        id: id.to_string(),
-        place,
-    })
+    Some(SpecSource { rel: rel.to_string(), id: id.to_string(), place })
 }
 
 /// Decodes bytes as chant reads them; returns the text (lossy when invalid) and the
@@ -90,11 +79,7 @@ pub fn analyze_source(
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
-            let d = Diagnostic::new(
-                Code::InternalError,
-                0..0,
-                format!("cannot read this file: {e}"),
-            );
+            let d = Diagnostic::new(Code::InternalError, 0..0, format!("cannot read this file: {e}"));
             return (Summary::unreadable(&src.id, &src.rel, src.place), vec![d]);
         }
     };
@@ -149,10 +134,7 @@ pub type Mapper<'a> =
     dyn Fn(&[usize], &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)) -> Vec<Vec<Diagnostic>> + 'a;
 
 /// Maps on the current thread.
-pub fn serial(
-    items: &[usize],
-    f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync),
-) -> Vec<Vec<Diagnostic>> {
+pub fn serial(items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)) -> Vec<Vec<Diagnostic>> {
     items.iter().map(|&i| f(i)).collect()
 }
 
@@ -169,17 +151,11 @@ pub fn finish(
     include_archived: bool,
 ) -> Checked {
     let (summaries, mut locals): (Vec<Summary>, Vec<Vec<Diagnostic>>) = results.into_iter().unzip();
-    let active_specs = summaries
-        .iter()
-        .filter(|s| s.place != Place::Archived)
-        .count();
+    let active_specs = summaries.iter().filter(|s| s.place != Place::Archived).count();
     let archived_specs = summaries.len() - active_specs;
     let project = Project::new(config, summaries);
     let indexes: Vec<usize> = (0..project.specs.len()).collect();
-    for (local, more) in locals
-        .iter_mut()
-        .zip(map(&indexes, &|i| project.diagnostics(i)))
-    {
+    for (local, more) in locals.iter_mut().zip(map(&indexes, &|i| project.diagnostics(i))) {
         local.extend(more);
     }
     for (i, d) in project.cycle_diagnostics() {
@@ -191,10 +167,7 @@ pub fn finish(
             r.diagnostics.push(d);
         }
         if !r.diagnostics.is_empty() {
-            reports.push(FileReport {
-                path: r.path,
-                diagnostics: r.diagnostics,
-            });
+            reports.push(FileReport { path: r.path, diagnostics: r.diagnostics });
         }
     }
     if project_config_missing {
@@ -212,10 +185,7 @@ pub fn finish(
         if diags.is_empty() || (s.place == Place::Archived && !include_archived) {
             continue;
         }
-        reports.push(FileReport {
-            path: s.path.clone(),
-            diagnostics: diags,
-        });
+        reports.push(FileReport { path: s.path.clone(), diagnostics: diags });
     }
     for r in &mut reports {
         r.diagnostics.sort_by(|a, b| {
@@ -229,22 +199,13 @@ pub fn finish(
         r.diagnostics.dedup();
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
-    Checked {
-        project,
-        reports,
-        active_specs,
-        archived_specs,
-    }
+    Checked { project, reports, active_specs, archived_specs }
 }
 
 /// chant's default prompt (`defaults.prompt`, `bootstrap` when unset) must exist for
 /// every open spec that names no prompt of its own. Reported once, on the config file
 /// that sets it (or the project config).
-fn default_prompt(
-    project: &Project,
-    facts: &dyn FileFacts,
-    report_path: &str,
-) -> Option<Diagnostic> {
+fn default_prompt(project: &Project, facts: &dyn FileFacts, report_path: &str) -> Option<Diagnostic> {
     let config = &project.config;
     if !config.readable {
         return None;
@@ -281,11 +242,7 @@ fn default_prompt(
             "no `defaults.prompt` is set, so chant uses `bootstrap`, which release builds do not install: `chant work` fails for the {users} open spec(s) without their own `prompt:`; set `defaults.prompt: standard` (or create .chant/prompts/bootstrap.md)"
         ),
     };
-    Some(Diagnostic::new(
-        Code::MissingPrompt,
-        origin.map_or(0..3, |o| o.range.clone()),
-        msg,
-    ))
+    Some(Diagnostic::new(Code::MissingPrompt, origin.map_or(0..3, |o| o.range.clone()), msg))
 }
 
 /// Prompt names from project-relative paths (`.chant/prompts/<name>.md`).
@@ -309,14 +266,8 @@ mod tests {
             c(".chant/specs/2026-01-01-001-abc.md"),
             Some(("2026-01-01-001-abc".into(), Place::Active))
         );
-        assert_eq!(
-            c(".chant/specs/sub/x.md"),
-            Some(("x".into(), Place::Nested))
-        );
-        assert_eq!(
-            c(".chant/archive/2026-01-01/x.1.md"),
-            Some(("x.1".into(), Place::Archived))
-        );
+        assert_eq!(c(".chant/specs/sub/x.md"), Some(("x".into(), Place::Nested)));
+        assert_eq!(c(".chant/archive/2026-01-01/x.1.md"), Some(("x.1".into(), Place::Archived)));
         assert_eq!(c(".chant/specs/x.md.tmp"), None);
         assert_eq!(c(".chant/specs/.chant-status-x.json"), None);
         assert_eq!(c("docs/x.md"), None);

@@ -42,15 +42,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let mut texts = Texts::new(&root);
     let output = match args.format {
         Format::Human => human(&loaded, &display, &mut texts, args.color),
-        Format::Json => {
-            serde_json::to_string_pretty(&to_json(&loaded, &display, &mut texts))? + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &display, &mut texts))? + "\n",
     };
     let errors = count(&loaded.reports, Severity::Error);
-    Ok(Outcome {
-        output,
-        exit_code: i32::from(errors > 0),
-    })
+    Ok(Outcome { output, exit_code: i32::from(errors > 0) })
 }
 
 /// How the project root is shown: relative to the current directory when inside it.
@@ -79,33 +74,20 @@ struct Texts {
 
 impl Texts {
     fn new(root: &Path) -> Self {
-        Texts {
-            root: root.to_path_buf(),
-            cache: HashMap::new(),
-        }
+        Texts { root: root.to_path_buf(), cache: HashMap::new() }
     }
 
     fn get(&mut self, path: &str) -> &str {
         let root = &self.root;
         self.cache.entry(path.to_string()).or_insert_with(|| {
-            let full = if Path::new(path).is_absolute() {
-                PathBuf::from(path)
-            } else {
-                root.join(path)
-            };
-            std::fs::read(full)
-                .map(|b| workspace::decode(b).0)
-                .unwrap_or_default()
+            let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
+            std::fs::read(full).map(|b| workspace::decode(b).0).unwrap_or_default()
         })
     }
 }
 
 fn count(reports: &[FileReport], sev: Severity) -> usize {
-    reports
-        .iter()
-        .flat_map(|r| &r.diagnostics)
-        .filter(|d| d.severity == sev)
-        .count()
+    reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == sev).count()
 }
 
 struct Style {
@@ -155,21 +137,10 @@ fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, en
     let line = idx.line_text(start.line);
     let number = (start.line + 1).to_string();
     let pad = " ".repeat(number.len());
-    let shown_line: String = line
-        .chars()
-        .map(|c| if c == '\t' { ' ' } else { c })
-        .collect();
-    let before: usize = line[..start.byte_col.min(line.len())]
-        .chars()
-        .map(width)
-        .sum();
-    let end_col = if end.line == start.line {
-        end.byte_col.min(line.len())
-    } else {
-        line.len()
-    };
-    let under: usize = line
-        [start.byte_col.min(line.len())..end_col.max(start.byte_col.min(line.len()))]
+    let shown_line: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let before: usize = line[..start.byte_col.min(line.len())].chars().map(width).sum();
+    let end_col = if end.line == start.line { end.byte_col.min(line.len()) } else { line.len() };
+    let under: usize = line[start.byte_col.min(line.len())..end_col.max(start.byte_col.min(line.len()))]
         .chars()
         .map(width)
         .sum::<usize>()
@@ -177,12 +148,7 @@ fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, en
     let bar = style.paint("1;34", "|");
     let _ = writeln!(out, "{pad} {bar}");
     let _ = writeln!(out, "{} {bar} {shown_line}", style.paint("1;34", &number));
-    let _ = writeln!(
-        out,
-        "{pad} {bar} {}{}",
-        " ".repeat(before),
-        style.paint("1;31", &"^".repeat(under))
-    );
+    let _ = writeln!(out, "{pad} {bar} {}{}", " ".repeat(before), style.paint("1;31", &"^".repeat(under)));
 }
 
 fn human(loaded: &Checked, root: &str, texts: &mut Texts, color: bool) -> String {
@@ -198,10 +164,7 @@ fn human(loaded: &Checked, root: &str, texts: &mut Texts, color: bool) -> String
             let _ = writeln!(
                 out,
                 "{}: {}{}: {}",
-                style.paint(
-                    "1",
-                    &format!("{path}:{}:{}", start.line + 1, start.chars + 1)
-                ),
+                style.paint("1", &format!("{path}:{}:{}", start.line + 1, start.chars + 1)),
                 style.severity(d.severity),
                 code,
                 d.message

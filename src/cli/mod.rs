@@ -42,10 +42,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
     let mut path: Option<PathBuf> = None;
     let mut format = Format::Human;
     let mut color = None;
-    let mut options = Options {
-        home: std::env::var_os("HOME").map(PathBuf::from),
-        ..Options::default()
-    };
+    let mut options = Options { home: std::env::var_os("HOME").map(PathBuf::from), ..Options::default() };
     let rest: Vec<&String> = it.collect();
     let mut i = 0;
     while i < rest.len() {
@@ -59,9 +56,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
                 return Ok(v);
             }
             i += 1;
-            rest.get(i)
-                .map(|s| s.to_string())
-                .ok_or_else(|| format!("{name} needs a value"))
+            rest.get(i).map(|s| s.to_string()).ok_or_else(|| format!("{name} needs a value"))
         };
         match flag {
             "--format" | "-f" => {
@@ -76,11 +71,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
                     "always" => true,
                     "never" => false,
                     "auto" => stdout_is_terminal && std::env::var_os("NO_COLOR").is_none(),
-                    other => {
-                        return Err(format!(
-                            "unknown color mode `{other}` (use auto, always or never)"
-                        ))
-                    }
+                    other => return Err(format!("unknown color mode `{other}` (use auto, always or never)")),
                 })
             }
             "--include-archived" => options.include_archived = true,
@@ -95,10 +86,5 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
         i += 1;
     }
     let color = color.unwrap_or(stdout_is_terminal && std::env::var_os("NO_COLOR").is_none());
-    Ok(Command::Check(CheckArgs {
-        path: path.unwrap_or_else(|| PathBuf::from(".")),
-        format,
-        color,
-        options,
-    }))
+    Ok(Command::Check(CheckArgs { path: path.unwrap_or_else(|| PathBuf::from(".")), format, color, options }))
 }

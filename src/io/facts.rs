@@ -39,11 +39,7 @@ impl DiskFacts {
         if let Some(cached) = self.dirs.read().ok().and_then(|d| d.get(dir).cloned()) {
             return cached;
         }
-        let full = if dir.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(dir)
-        };
+        let full = if dir.is_empty() { self.root.clone() } else { self.root.join(dir) };
         let listing = std::fs::read_dir(&full).ok().map(|entries| {
             let mut map = Listing::new();
             for e in entries.flatten() {
@@ -79,8 +75,7 @@ impl GlobTree for DiskFacts {
     }
 
     fn list(&self, dir: &str) -> Option<Vec<(String, FileKind)>> {
-        self.listing(dir)
-            .map(|l| l.iter().map(|(n, k)| (n.clone(), *k)).collect())
+        self.listing(dir).map(|l| l.iter().map(|(n, k)| (n.clone(), *k)).collect())
     }
 }
 
@@ -129,10 +124,7 @@ mod tests {
         assert_eq!(f.kind("docs/sub"), Some(FileKind::Dir));
         assert_eq!(f.kind("docs/zz.md"), None);
         assert_eq!(f.kind("nope/zz.md"), None);
-        assert_eq!(
-            f.glob("docs/**/*.md", 10).paths,
-            vec!["docs/a.md", "docs/sub/b.md"]
-        );
+        assert_eq!(f.glob("docs/**/*.md", 10).paths, vec!["docs/a.md", "docs/sub/b.md"]);
         assert_eq!(f.glob("docs/*.md", 10).paths, vec!["docs/a.md"]);
         assert_eq!(f.glob("*/sub", 10).paths, vec!["docs/sub"]);
         assert_eq!(f.glob("docs/**", 10).paths, vec!["docs/sub"]);
@@ -140,30 +132,14 @@ mod tests {
         assert_eq!(f.glob("nope/*", 10).paths, Vec::<String>::new());
         assert!(!f.glob("**/*", 2).complete);
         // The same answers as the `glob` crate's own walk.
-        for pattern in [
-            "docs/**/*.md",
-            "docs/*.md",
-            "*/sub",
-            "**/b.md",
-            "docs/[a-z].md",
-            "d?cs/*",
-            "docs/**",
-        ] {
-            let full = format!(
-                "{}/{pattern}",
-                glob::Pattern::escape(root.to_str().expect("utf8"))
-            );
-            let mut expected: Vec<String> =
-                glob::glob_with(&full, crate::analysis::facts::glob_options())
-                    .expect("pattern")
-                    .flatten()
-                    .map(|p| {
-                        p.strip_prefix(root)
-                            .expect("under root")
-                            .to_string_lossy()
-                            .into_owned()
-                    })
-                    .collect();
+        for pattern in ["docs/**/*.md", "docs/*.md", "*/sub", "**/b.md", "docs/[a-z].md", "d?cs/*", "docs/**"]
+        {
+            let full = format!("{}/{pattern}", glob::Pattern::escape(root.to_str().expect("utf8")));
+            let mut expected: Vec<String> = glob::glob_with(&full, crate::analysis::facts::glob_options())
+                .expect("pattern")
+                .flatten()
+                .map(|p| p.strip_prefix(root).expect("under root").to_string_lossy().into_owned())
+                .collect();
             expected.sort();
             assert_eq!(f.glob(pattern, 100).paths, expected, "{pattern}");
         }

@@ -67,30 +67,14 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
     if !chant.is_dir() {
         anyhow::bail!("{} has no .chant directory", root.display());
     }
-    let project_text = std::fs::read(chant.join("config.md"))
-        .ok()
-        .map(|b| workspace::decode(b).0);
-    let global_path = opts
-        .home
-        .as_ref()
-        .map(|h| h.join(".config/chant/config.md"));
-    let global_text = global_path
-        .as_ref()
-        .and_then(|p| std::fs::read(p).ok())
-        .map(|b| workspace::decode(b).0);
-    let global_display = global_path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let project_text = std::fs::read(chant.join("config.md")).ok().map(|b| workspace::decode(b).0);
+    let global_path = opts.home.as_ref().map(|h| h.join(".config/chant/config.md"));
+    let global_text =
+        global_path.as_ref().and_then(|p| std::fs::read(p).ok()).map(|b| workspace::decode(b).0);
+    let global_display = global_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let (config, config_reports) = config::load(
-        global_text.as_deref().map(|text| ConfigText {
-            path: &global_display,
-            text,
-        }),
-        project_text.as_deref().map(|text| ConfigText {
-            path: ".chant/config.md",
-            text,
-        }),
+        global_text.as_deref().map(|text| ConfigText { path: &global_display, text }),
+        project_text.as_deref().map(|text| ConfigText { path: ".chant/config.md", text }),
     );
     let prompts = prompt_names(root);
     let facts = DiskFacts::new(root);
@@ -100,23 +84,16 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
     walk(root, ".chant/archive", &mut found);
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
 
-    let ctx = Context {
-        config: &config,
-        prompts: &prompts,
-        facts: &facts,
-    };
+    let ctx = Context { config: &config, prompts: &prompts, facts: &facts };
     let results = parallel_map(&found, |src| {
         BUFFER.with_borrow_mut(|buf| {
-            let bytes = read_into(&root.join(&src.rel), buf)
-                .map(|()| buf.as_slice())
-                .map_err(|e| e.to_string());
+            let bytes =
+                read_into(&root.join(&src.rel), buf).map(|()| buf.as_slice()).map_err(|e| e.to_string());
             workspace::analyze_source(&ctx, src, bytes)
         })
     });
     let checked = workspace::finish(
-        &|items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)| {
-            parallel_map(items, |&i| f(i))
-        },
+        &|items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)| parallel_map(items, |&i| f(i)),
         config.clone(),
         config_reports,
         project_text.is_none(),
@@ -124,11 +101,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
         results,
         opts.include_archived,
     );
-    Ok(Loaded {
-        root: root.to_path_buf(),
-        checked,
-        facts,
-    })
+    Ok(Loaded { root: root.to_path_buf(), checked, facts })
 }
 
 thread_local! {
@@ -151,9 +124,7 @@ pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
 
 /// Maps `items` on all cores, keeping the order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(items.len().max(1));
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(items.len().max(1));
     if threads <= 1 || items.len() < 64 {
         return items.iter().map(&f).collect();
     }
@@ -177,10 +148,7 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
     let mut all: Vec<(usize, R)> = parts.drain(..).flatten().collect();
     all.sort_by_key(|(i, _)| *i);
@@ -189,8 +157,7 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
 
 /// The project root for a path given on the command line.
 pub fn root_for(path: &Path) -> Result<PathBuf> {
-    let abs =
-        std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+    let abs = std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
     if !abs.exists() {
         anyhow::bail!("{} does not exist", path.display());
     }

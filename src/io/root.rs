@@ -6,11 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// The project root for `start` (a file or directory), if any.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_file() {
-        start.parent()?
-    } else {
-        start
-    };
+    let start = if start.is_file() { start.parent()? } else { start };
     let mut dir = Some(start);
     while let Some(d) = dir {
         if d.join(".chant").is_dir() {

@@ -4,10 +4,7 @@
 //! root, or `~/…` for the user's home). Runs the same pipeline as `chant-lsp check`
 //! with file facts answered from the fixture.
 
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the support module"
-)]
+#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
 
 use std::collections::BTreeMap;
 
@@ -53,21 +50,11 @@ impl Fixture {
         let global = self.files.get("~/.config/chant/config.md");
         let project = self.files.get(".chant/config.md");
         let (config, reports) = config::load(
-            global.map(|t| ConfigText {
-                path: "~/.config/chant/config.md",
-                text: t,
-            }),
-            project.map(|t| ConfigText {
-                path: ".chant/config.md",
-                text: t,
-            }),
+            global.map(|t| ConfigText { path: "~/.config/chant/config.md", text: t }),
+            project.map(|t| ConfigText { path: ".chant/config.md", text: t }),
         );
         let prompts = workspace::prompt_names(self.files.keys().map(String::as_str));
-        let ctx = Context {
-            config: &config,
-            prompts: &prompts,
-            facts: &facts,
-        };
+        let ctx = Context { config: &config, prompts: &prompts, facts: &facts };
         let results = self
             .files
             .iter()

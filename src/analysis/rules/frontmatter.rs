@@ -94,28 +94,16 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     };
     for e in &f.parsed.errors {
         let d = match &e.kind {
-            YamlErrorKind::Syntax | YamlErrorKind::Other { .. } => Diagnostic::new(
-                Code::YamlSyntax,
-                e.range.clone(),
-                format!("{unreadable}: {}", e.detail),
-            ),
+            YamlErrorKind::Syntax | YamlErrorKind::Other { .. } => {
+                Diagnostic::new(Code::YamlSyntax, e.range.clone(), format!("{unreadable}: {}", e.detail))
+            }
             YamlErrorKind::UnknownVariant { path, value } => {
                 let values = allowed(path);
-                let list = values
-                    .iter()
-                    .map(|v| format!("`{v}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
                 let hint = values
                     .iter()
-                    .find(|v| {
-                        v.eq_ignore_ascii_case(value) || v.replace('_', "-") == value.to_lowercase()
-                    })
-                    .or_else(|| {
-                        values
-                            .iter()
-                            .find(|v| id::edit_distance(v, value, 2).is_some())
-                    })
+                    .find(|v| v.eq_ignore_ascii_case(value) || v.replace('_', "-") == value.to_lowercase())
+                    .or_else(|| values.iter().find(|v| id::edit_distance(v, value, 2).is_some()))
                     .map(|v| format!(" (did you mean `{v}`?)"))
                     .unwrap_or_default();
                 let extra = match (path.as_str(), value.as_str()) {
@@ -128,22 +116,12 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 } else {
                     format!("unknown {path} `{value}`{hint}: {unreadable}; allowed: {list}{extra}")
                 };
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    e.range.clone(),
-                    msg.trim_end().to_string(),
-                )
+                Diagnostic::new(Code::InvalidValue, e.range.clone(), msg.trim_end().to_string())
             }
-            YamlErrorKind::InvalidType {
-                path,
-                found,
-                expected,
-            } => {
+            YamlErrorKind::InvalidType { path, found, expected } => {
                 let want = match expected.as_str() {
                     "a sequence" => "a list (e.g. `[a, b]` or `- a` lines)".to_string(),
-                    "a boolean" => {
-                        "`true` or `false` (YAML 1.2: `yes`/`no` are strings)".to_string()
-                    }
+                    "a boolean" => "`true` or `false` (YAML 1.2: `yes`/`no` are strings)".to_string(),
                     "a string" => "a single string".to_string(),
                     "u32" | "usize" | "u64" => "a non-negative whole number".to_string(),
                     other => other.to_string(),
@@ -190,14 +168,10 @@ fn known_mistake(key: &str, id: &str) -> Option<String> {
             "did you mean `depends_on`?".to_string()
         }
         "tags" | "label" => "did you mean `labels`?".to_string(),
-        "files" | "targets" | "target_file" | "target-files" => {
-            "did you mean `target_files`?".to_string()
-        }
+        "files" | "targets" | "target_file" | "target-files" => "did you mean `target_files`?".to_string(),
         "member" => "did you mean `members`?".to_string(),
-        "amendments" | "started_at" | "progress" | "failed_at" | "error" | "log"
-        | "auto_completed" | "priority" => {
-            "chant's docs mention it, but chant v0.23.2 does not read it".to_string()
-        }
+        "amendments" | "started_at" | "progress" | "failed_at" | "error" | "log" | "auto_completed"
+        | "priority" => "chant's docs mention it, but chant v0.23.2 does not read it".to_string(),
         _ => return None,
     })
 }

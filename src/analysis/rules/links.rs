@@ -115,21 +115,13 @@ fn entry(
             return;
         }
         LinkPath::Empty => {
-            out.push(Diagnostic::new(
-                Code::NotAPath,
-                range,
-                format!("empty `{key}` entry; remove it"),
-            ));
+            out.push(Diagnostic::new(Code::NotAPath, range, format!("empty `{key}` entry; remove it")));
             return;
         }
     };
     if is_glob(&path) && field.globs() {
         if glob::Pattern::new(&path).is_err() {
-            out.push(Diagnostic::new(
-                Code::NotAPath,
-                range,
-                format!("`{raw}` is not a valid glob pattern"),
-            ));
+            out.push(Diagnostic::new(Code::NotAPath, range, format!("`{raw}` is not a valid glob pattern")));
         } else if ctx.facts.glob(&path, 1).paths.is_empty() {
             out.push(Diagnostic::new(
                 Code::NoGlobMatch,
@@ -148,10 +140,7 @@ fn entry(
         ));
         return;
     }
-    if kind.is_none()
-        && raw.trim().contains(char::is_whitespace)
-        && raw.split_whitespace().count() > 2
-    {
+    if kind.is_none() && raw.trim().contains(char::is_whitespace) && raw.split_whitespace().count() > 2 {
         out.push(Diagnostic::new(
             Code::NotAPath,
             range,
@@ -176,7 +165,9 @@ fn entry(
                 Diagnostic::new(
                     Code::OutputSchemaMissing,
                     range,
-                    format!("output schema `{raw}` not found: `chant lint` fails for this completed spec (O1)"),
+                    format!(
+                        "output schema `{raw}` not found: `chant lint` fails for this completed spec (O1)"
+                    ),
                 )
             } else {
                 Diagnostic::new(
@@ -243,10 +234,7 @@ fn output_checks(
             Diagnostic::new(
                 Code::OutputInvalid,
                 range,
-                format!(
-                    "no JSON found in the agent output for `{}`: `chant lint` fails (O2)",
-                    f.id
-                ),
+                format!("no JSON found in the agent output for `{}`: `chant lint` fails (O2)", f.id),
             )
             .related(&log_path, 0..0, "the agent log"),
         ),
@@ -254,10 +242,7 @@ fn output_checks(
             Diagnostic::new(
                 Code::OutputInvalid,
                 range,
-                format!(
-                    "the agent output does not match this schema: {} (O2)",
-                    errors.join("; ")
-                ),
+                format!("the agent output does not match this schema: {} (O2)", errors.join("; ")),
             )
             .related(&log_path, 0..0, "the agent log")
             .severity(Severity::Error),

@@ -23,11 +23,7 @@ fn title(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     }
     let range = match &f.body.title_without_space {
         Some(r) => r.clone(),
-        None => f
-            .split
-            .close_fence
-            .clone()
-            .unwrap_or_else(|| f.head_range()),
+        None => f.split.close_fence.clone().unwrap_or_else(|| f.head_range()),
     };
     let hint = if f.body.title_without_space.is_some() {
         "chant needs a space after `#` (this line is not a title)"
@@ -54,13 +50,9 @@ fn required(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
         } else if !builtin {
             format!("required field `{name}` is missing, and chant's check can never pass for it (it only knows built-in fields); remove it from `enterprise.required`")
         } else {
-            format!(
-                "required field `{name}` is missing (`enterprise.required`): `chant lint` fails"
-            )
+            format!("required field `{name}` is missing (`enterprise.required`): `chant lint` fails")
         };
-        let range = present
-            .map(|e| e.key_range.clone())
-            .unwrap_or_else(|| f.head_range());
+        let range = present.map(|e| e.key_range.clone()).unwrap_or_else(|| f.head_range());
         let mut d = Diagnostic::new(Code::MissingRequiredField, range, message);
         if let Some(o) = &ctx.config.required_origin {
             d = d.related(&o.path, o.range.clone(), "enterprise.required");
@@ -76,48 +68,33 @@ fn type_fields(f: &SpecFile, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(
             Code::TypeMissingField,
             at.clone(),
-            format!(
-                "{} spec without {what}: {why} (chant lint warns)",
-                fm.kind.as_str()
-            ),
+            format!("{} spec without {what}: {why} (chant lint warns)", fm.kind.as_str()),
         ));
     };
     match fm.kind {
         SpecType::Documentation => {
             if fm.tracks.is_none() {
-                missing(
-                    "`tracks`",
-                    "`chant drift` cannot tell when the documented code changes",
-                );
+                missing("`tracks`", "`chant drift` cannot tell when the documented code changes");
             }
             if fm.target_files.is_none() {
-                missing(
-                    "`target_files`",
-                    "the agent is not told which documents to write",
-                );
+                missing("`target_files`", "the agent is not told which documents to write");
             }
         }
         SpecType::Research => {
             if fm.informed_by.is_none() && fm.origin.is_none() {
-                missing(
-                    "`informed_by` or `origin`",
-                    "the research has no declared inputs",
-                );
+                missing("`informed_by` or `origin`", "the research has no declared inputs");
             }
             if fm.target_files.is_none() {
-                missing(
-                    "`target_files`",
-                    "the agent is not told where to write its findings",
-                );
+                missing("`target_files`", "the agent is not told where to write its findings");
             }
         }
         SpecType::Driver | SpecType::Group if fm.members.as_ref().is_some_and(Vec::is_empty) => {
             let r = f.value_range("members").unwrap_or(at.clone());
             out.push(Diagnostic::new(
-                    Code::EmptyMembers,
-                    r,
-                    "`members: []` on a driver: list the member IDs or remove the key (chant lint warns)",
-                ));
+                Code::EmptyMembers,
+                r,
+                "`members: []` on a driver: list the member IDs or remove the key (chant lint warns)",
+            ));
         }
         _ => {}
     }
@@ -127,12 +104,7 @@ fn complexity(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
     let t = &ctx.config.thresholds;
     let criteria = f.body.checkboxes_total;
     if criteria > t.complexity_criteria {
-        let r = f
-            .body
-            .ac_headings
-            .last()
-            .cloned()
-            .unwrap_or_else(|| f.head_range());
+        let r = f.body.ac_headings.last().cloned().unwrap_or_else(|| f.head_range());
         out.push(Diagnostic::new(
             Code::TooManyCriteria,
             r,
@@ -141,9 +113,7 @@ fn complexity(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
     }
     let files = f.fm().target_files.as_ref().map_or(0, Vec::len);
     if files > t.complexity_files {
-        let r = f
-            .key_range("target_files")
-            .unwrap_or_else(|| f.head_range());
+        let r = f.key_range("target_files").unwrap_or_else(|| f.head_range());
         out.push(Diagnostic::new(
             Code::TooManyFiles,
             r,
@@ -154,12 +124,7 @@ fn complexity(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
         ));
     }
     if ctx.config.word_limit_enabled() && f.body.words > t.complexity_words {
-        let r = f
-            .body
-            .title
-            .as_ref()
-            .map(|t| t.line.clone())
-            .unwrap_or_else(|| f.head_range());
+        let r = f.body.title.as_ref().map(|t| t.line.clone()).unwrap_or_else(|| f.head_range());
         out.push(Diagnostic::new(
             Code::TooManyWords,
             r,
@@ -177,9 +142,7 @@ fn coupling(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     for m in &f.body.mentions {
         // When chant misreads the frontmatter as body text, the IDs in it are already
         // explained by the split diagnostic.
-        if f.readable != Readable::Yes
-            && f.yaml.as_ref().is_some_and(|y| y.contains(&m.range.start))
-        {
+        if f.readable != Readable::Yes && f.yaml.as_ref().is_some_and(|y| y.contains(&m.range.start)) {
             continue;
         }
         if m.id.starts_with(own) || own.starts_with(m.id.as_str()) {
@@ -242,10 +205,7 @@ fn approval(f: &SpecFile, out: &mut Vec<Diagnostic>) {
             .or_else(|| f.key_range("approval"))
             .unwrap_or_else(|| f.head_range())
     };
-    if matches!(
-        a.status,
-        ApprovalStatus::Approved | ApprovalStatus::Rejected
-    ) {
+    if matches!(a.status, ApprovalStatus::Approved | ApprovalStatus::Rejected) {
         let state = a.status.as_str();
         if a.by.is_none() {
             out.push(Diagnostic::new(

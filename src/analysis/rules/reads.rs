@@ -27,7 +27,10 @@ pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(
             Code::TildeFence,
             t.open.clone(),
-            format!("chant does not treat `~~~` blocks as code, so it reads {} inside this one; use a ``` fence", t.effects.join(", ")),
+            format!(
+                "chant does not treat `~~~` blocks as code, so it reads {} inside this one; use a ``` fence",
+                t.effects.join(", ")
+            ),
         ));
     }
     for h in &b.ignored_ac_headings {
@@ -65,18 +68,11 @@ pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
     }
     let workable = matches!(
         f.fm().status,
-        Status::Pending
-            | Status::Failed
-            | Status::Blocked
-            | Status::NeedsAttention
-            | Status::Paused
+        Status::Pending | Status::Failed | Status::Blocked | Status::NeedsAttention | Status::Paused
     ) && f.place != Place::Archived;
     if workable {
         prompt(ctx, f, out);
-        if f.quality.work_light == Light::Refine
-            && !f.fm().kind.is_driver()
-            && f.readable != Readable::No
-        {
+        if f.quality.work_light == Light::Refine && !f.fm().kind.is_driver() && f.readable != Readable::No {
             let q = &f.quality;
             let mut parts = Vec::new();
             if q.complexity == Grade::D {
@@ -88,11 +84,7 @@ pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
             if q.work_ac == Grade::D {
                 parts.push("no acceptance criteria");
             }
-            let range = b
-                .title
-                .as_ref()
-                .map(|t| t.line.clone())
-                .unwrap_or_else(|| f.head_range());
+            let range = b.title.as_ref().map(|t| t.line.clone()).unwrap_or_else(|| f.head_range());
             out.push(Diagnostic::new(
                 Code::NeedsRefinement,
                 range,
