@@ -8,8 +8,8 @@ use support::Fixture;
 
 fn readiness(fixture: &str) -> Vec<(String, Readiness)> {
     let f = Fixture::parse(fixture);
-    let checked = f.check(false);
-    let p = &checked.project;
+    let (ws, _) = f.workspace(false);
+    let p = &ws.project;
     let mut out: Vec<(String, Readiness)> =
         (0..p.specs.len()).map(|i| (p.specs[i].id.clone(), p.readiness(i))).collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));

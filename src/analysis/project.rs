@@ -24,6 +24,8 @@ pub struct Project {
     by_tail: HashMap<String, Vec<usize>>,
     /// Indexes of active specs sorted by ID (prefix lookups for group members).
     order: Vec<usize>,
+    /// Who lists an ID in `depends_on`: target ID → spec indexes.
+    rdeps: HashMap<String, Vec<usize>>,
 }
 
 /// Why a spec is not ready, in chant's terms.
@@ -85,7 +87,40 @@ impl Project {
         }
         let mut order: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].place != Place::Archived).collect();
         order.sort_by(|&a, &b| specs[a].id.cmp(&specs[b].id));
-        Project { config, specs, active, archived, duplicates, by_date, by_tail, order }
+        let mut rdeps: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in specs.iter().enumerate() {
+            for r in s.depends_on.iter().flatten() {
+                rdeps.entry(r.id.clone()).or_default().push(i);
+            }
+        }
+        Project { config, specs, active, archived, duplicates, by_date, by_tail, order, rdeps }
+    }
+
+    /// Replaces spec `i` with a new analysis of the same file (same ID and place),
+    /// keeping every index current.
+    pub fn replace(&mut self, i: usize, summary: Summary) {
+        for r in self.specs[i].depends_on.iter().flatten() {
+            if let Some(v) = self.rdeps.get_mut(&r.id) {
+                v.retain(|&x| x != i);
+            }
+        }
+        for r in summary.depends_on.iter().flatten() {
+            let v = self.rdeps.entry(r.id.clone()).or_default();
+            if !v.contains(&i) {
+                v.push(i);
+            }
+        }
+        self.specs[i] = summary;
+    }
+
+    /// Indexes of the specs whose `depends_on` lists `id`.
+    pub fn dependents_of(&self, id: &str) -> Vec<usize> {
+        self.rdeps.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The index of the active spec with this ID.
+    pub fn active_index(&self, id: &str) -> Option<usize> {
+        self.active.get(id).copied()
     }
 
     /// The active spec chant resolves this exact ID to.
@@ -431,12 +466,17 @@ impl Project {
         m
     }
 
-    /// Specs whose `depends_on` names `id` (active ones, in path order).
+    /// Active specs whose `depends_on` names `target`, in path order.
     pub fn dependents(&self, target: &str) -> Vec<&Summary> {
-        self.specs
-            .iter()
-            .filter(|s| s.place != Place::Archived && s.depends_on.iter().flatten().any(|r| r.id == target))
-            .collect()
+        let mut v: Vec<&Summary> = self
+            .dependents_of(target)
+            .into_iter()
+            .map(|i| &self.specs[i])
+            .filter(|s| s.place != Place::Archived)
+            .collect();
+        v.sort_by(|a, b| a.path.cmp(&b.path));
+        v.dedup_by(|a, b| a.path == b.path);
+        v
     }
 }
 

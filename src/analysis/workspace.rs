@@ -1,9 +1,11 @@
 //! A whole project's check, without IO: the caller lists the files and hands over
 //! their bytes; this module analyses each spec ([`analyze_source`], safe to call from
-//! several threads) and then runs the cross-file rules ([`finish`]). `io::load` drives
-//! it from the disk, tests drive it from fixture strings.
+//! several threads) and then runs the cross-file rules ([`Workspace::build`]), and keeps
+//! the result up to date one spec at a time ([`Workspace::update`]). `io::load` drives
+//! it from the disk, the language server from disk and open buffers, tests from fixture
+//! strings.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
@@ -119,9 +121,8 @@ pub fn analyze_source(
     (summary, diags)
 }
 
-/// What a finished check knows.
+/// What a finished check reports.
 pub struct Checked {
-    pub project: Project,
     /// Files with diagnostics, sorted by path; diagnostics sorted by position.
     pub reports: Vec<FileReport>,
     pub active_specs: usize,
@@ -138,68 +139,212 @@ pub fn serial(items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)) ->
     items.iter().map(|&i| f(i)).collect()
 }
 
-/// Runs the cross-file rules over analysed specs (in `results`, one per source, any
-/// order) and collects every report. Archived specs' own findings are kept only with
-/// `include_archived`.
-pub fn finish(
-    map: &Mapper,
-    config: Config,
-    config_reports: Vec<ConfigReport>,
-    project_config_missing: bool,
-    facts: &dyn FileFacts,
-    results: Vec<(Summary, Vec<Diagnostic>)>,
-    include_archived: bool,
-) -> Checked {
-    let (summaries, mut locals): (Vec<Summary>, Vec<Vec<Diagnostic>>) = results.into_iter().unzip();
-    let active_specs = summaries.iter().filter(|s| s.place != Place::Archived).count();
-    let archived_specs = summaries.len() - active_specs;
-    let project = Project::new(config, summaries);
-    let indexes: Vec<usize> = (0..project.specs.len()).collect();
-    for (local, more) in locals.iter_mut().zip(map(&indexes, &|i| project.diagnostics(i))) {
-        local.extend(more);
-    }
+/// A checked project that can be updated one spec at a time (the language server keeps
+/// one per project root; `check` builds one and prints its reports).
+pub struct Workspace {
+    pub project: Project,
+    pub prompts: BTreeSet<String>,
+    pub config_reports: Vec<ConfigReport>,
+    pub project_config_missing: bool,
+    /// Report findings inside archived specs too.
+    pub include_archived: bool,
+    /// Local (one-file) diagnostics of each spec, by index.
+    local: Vec<Vec<Diagnostic>>,
+    /// Cross-file diagnostics of each spec, by index.
+    cross: Vec<Vec<Diagnostic>>,
+    /// Dependency-cycle diagnostics, by spec index.
+    cycles: HashMap<usize, Vec<Diagnostic>>,
+    by_path: HashMap<String, usize>,
+}
+
+fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
+    d.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code, &a.message).cmp(&(b.range.start, b.range.end, b.code, &b.message))
+    });
+    d.dedup();
+}
+
+fn cycle_map(project: &Project) -> HashMap<usize, Vec<Diagnostic>> {
+    let mut map: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
     for (i, d) in project.cycle_diagnostics() {
-        locals[i].push(d);
+        map.entry(i).or_default().push(d);
     }
-    let mut reports: Vec<FileReport> = Vec::new();
-    for mut r in config_reports {
-        if let Some(d) = default_prompt(&project, facts, &r.path) {
-            r.diagnostics.push(d);
+    map
+}
+
+impl Workspace {
+    /// Runs the cross-file rules over analysed specs (`results`, one per spec file).
+    pub fn build(
+        map: &Mapper,
+        config: Config,
+        config_reports: Vec<ConfigReport>,
+        project_config_missing: bool,
+        prompts: BTreeSet<String>,
+        results: Vec<(Summary, Vec<Diagnostic>)>,
+        include_archived: bool,
+    ) -> Workspace {
+        let (summaries, local): (Vec<Summary>, Vec<Vec<Diagnostic>>) = results.into_iter().unzip();
+        let project = Project::new(config, summaries);
+        let indexes: Vec<usize> = (0..project.specs.len()).collect();
+        let cross = map(&indexes, &|i| project.diagnostics(i));
+        let cycles = cycle_map(&project);
+        let by_path = project.specs.iter().enumerate().map(|(i, s)| (s.path.clone(), i)).collect();
+        Workspace {
+            project,
+            prompts,
+            config_reports,
+            project_config_missing,
+            include_archived,
+            local,
+            cross,
+            cycles,
+            by_path,
         }
-        if !r.diagnostics.is_empty() {
-            reports.push(FileReport { path: r.path, diagnostics: r.diagnostics });
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.project.config
+    }
+
+    /// The spec index of a project-relative path.
+    pub fn index_of(&self, rel: &str) -> Option<usize> {
+        self.by_path.get(rel).copied()
+    }
+
+    pub fn active_specs(&self) -> usize {
+        self.project.specs.iter().filter(|s| s.place != Place::Archived).count()
+    }
+
+    pub fn archived_specs(&self) -> usize {
+        self.project.specs.len() - self.active_specs()
+    }
+
+    /// Every diagnostic of spec `i` (empty for archived specs unless asked for),
+    /// sorted by position.
+    pub fn diagnostics(&self, i: usize) -> Vec<Diagnostic> {
+        if self.project.specs[i].place == Place::Archived && !self.include_archived {
+            return Vec::new();
+        }
+        let mut d = self.local[i].clone();
+        d.extend(self.cross[i].iter().cloned());
+        d.extend(self.cycles.get(&i).into_iter().flatten().cloned());
+        sort_diagnostics(&mut d);
+        d
+    }
+
+    /// Diagnostics of the config files (those with findings), sorted.
+    pub fn config_diagnostics(&self, facts: &dyn FileFacts) -> Vec<FileReport> {
+        let mut reports = Vec::new();
+        for r in &self.config_reports {
+            let mut diagnostics = r.diagnostics.clone();
+            diagnostics.extend(default_prompt(&self.project, facts, &r.path));
+            if !diagnostics.is_empty() {
+                sort_diagnostics(&mut diagnostics);
+                reports.push(FileReport { path: r.path.clone(), diagnostics });
+            }
+        }
+        if self.project_config_missing {
+            reports.push(FileReport {
+                path: ".chant/config.md".to_string(),
+                diagnostics: vec![Diagnostic::new(
+                    Code::ConfigUnreadable,
+                    0..0,
+                    "`.chant/config.md` is missing: `chant work` fails without it (`chant init` writes one)",
+                )],
+            });
+        }
+        reports
+    }
+
+    /// Every file with diagnostics, sorted by path (what `check` prints).
+    pub fn reports(&self, facts: &dyn FileFacts) -> Vec<FileReport> {
+        let mut reports = self.config_diagnostics(facts);
+        for i in 0..self.project.specs.len() {
+            let diagnostics = self.diagnostics(i);
+            if !diagnostics.is_empty() {
+                reports.push(FileReport { path: self.project.specs[i].path.clone(), diagnostics });
+            }
+        }
+        reports.sort_by(|a, b| a.path.cmp(&b.path));
+        reports
+    }
+
+    /// The whole report, as `check` prints it.
+    pub fn checked(&self, facts: &dyn FileFacts) -> Checked {
+        Checked {
+            reports: self.reports(facts),
+            active_specs: self.active_specs(),
+            archived_specs: self.archived_specs(),
         }
     }
-    if project_config_missing {
-        reports.push(FileReport {
-            path: ".chant/config.md".to_string(),
-            diagnostics: vec![Diagnostic::new(
-                Code::ConfigUnreadable,
-                0..0,
-                "`.chant/config.md` is missing: `chant work` fails without it (`chant init` writes one)",
-            )],
-        });
-    }
-    for (i, diags) in locals.into_iter().enumerate() {
-        let s = &project.specs[i];
-        if diags.is_empty() || (s.place == Place::Archived && !include_archived) {
-            continue;
+
+    /// Replaces (or adds) the analysis of one spec file. Returns the indexes of the
+    /// specs whose diagnostics may have changed.
+    pub fn update(&mut self, summary: Summary, local: Vec<Diagnostic>) -> Vec<usize> {
+        let Some(i) = self.index_of(&summary.path) else {
+            return self.rebuild_with(|specs, locals| {
+                specs.push(summary);
+                locals.push(local);
+            });
+        };
+        let old_cycles = std::mem::take(&mut self.cycles);
+        self.local[i] = local;
+        let old_deps: Vec<String> =
+            self.project.specs[i].depends_on.iter().flatten().map(|r| r.id.clone()).collect();
+        self.project.replace(i, summary);
+        let id = self.project.specs[i].id.clone();
+        let mut affected: Vec<usize> = vec![i];
+        affected.extend(self.project.dependents_of(&id));
+        // A spec's member-sibling and driver findings read its own status too.
+        affected.extend(old_deps.iter().filter_map(|d| self.project.active_index(d)));
+        self.cycles = cycle_map(&self.project);
+        for (k, v) in &self.cycles {
+            if old_cycles.get(k) != Some(v) {
+                affected.push(*k);
+            }
         }
-        reports.push(FileReport { path: s.path.clone(), diagnostics: diags });
+        for k in old_cycles.keys() {
+            if !self.cycles.contains_key(k) {
+                affected.push(*k);
+            }
+        }
+        affected.sort_unstable();
+        affected.dedup();
+        for &k in &affected {
+            self.cross[k] = self.project.diagnostics(k);
+        }
+        affected
     }
-    for r in &mut reports {
-        r.diagnostics.sort_by(|a, b| {
-            (a.range.start, a.range.end, a.code, &a.message).cmp(&(
-                b.range.start,
-                b.range.end,
-                b.code,
-                &b.message,
-            ))
-        });
-        r.diagnostics.dedup();
+
+    /// Removes a spec file. Returns every index (the project is rebuilt), or nothing
+    /// when the path was not a spec.
+    pub fn remove(&mut self, rel: &str) -> Vec<usize> {
+        let Some(i) = self.index_of(rel) else { return Vec::new() };
+        self.rebuild_with(|specs, locals| {
+            specs.remove(i);
+            locals.remove(i);
+        })
     }
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
-    Checked { project, reports, active_specs, archived_specs }
+
+    fn rebuild_with(&mut self, change: impl FnOnce(&mut Vec<Summary>, &mut Vec<Vec<Diagnostic>>)) -> Vec<usize> {
+        let placeholder = Project::new(self.project.config.clone(), Vec::new());
+        let old = std::mem::replace(&mut self.project, placeholder);
+        let config = old.config.clone();
+        let mut specs = old.specs;
+        let mut locals = std::mem::take(&mut self.local);
+        change(&mut specs, &mut locals);
+        let rebuilt = Workspace::build(
+            &serial,
+            config,
+            std::mem::take(&mut self.config_reports),
+            self.project_config_missing,
+            std::mem::take(&mut self.prompts),
+            specs.into_iter().zip(locals).collect(),
+            self.include_archived,
+        );
+        *self = rebuilt;
+        (0..self.project.specs.len()).collect()
+    }
 }
 
 /// chant's default prompt (`defaults.prompt`, `bootstrap` when unset) must exist for

@@ -37,7 +37,8 @@ pub struct Outcome {
 /// Runs a check. `Err` is a usage or IO problem (exit code 2).
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let root = load::root_for(&args.path)?;
-    let loaded = load::load(&root, &args.options)?.checked;
+    let loaded = load::load(&root, &args.options)?;
+    let loaded = loaded.workspace.checked(&loaded.facts);
     let display = display_root(&root);
     let mut texts = Texts::new(&root);
     let output = match args.format {

@@ -11,7 +11,7 @@ use anyhow::{Context as _, Result};
 use crate::analysis::config::{self, ConfigText};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::spec::Context;
-use crate::analysis::workspace::{self, Checked, SpecSource};
+use crate::analysis::workspace::{self, SpecSource, Workspace};
 use crate::io::facts::DiskFacts;
 
 #[derive(Debug, Clone, Default)]
@@ -25,7 +25,7 @@ pub struct Options {
 
 pub struct Loaded {
     pub root: PathBuf,
-    pub checked: Checked,
+    pub workspace: Workspace,
     pub facts: DiskFacts,
 }
 
@@ -92,16 +92,16 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
             workspace::analyze_source(&ctx, src, bytes)
         })
     });
-    let checked = workspace::finish(
+    let workspace = Workspace::build(
         &|items: &[usize], f: &(dyn Fn(usize) -> Vec<Diagnostic> + Sync)| parallel_map(items, |&i| f(i)),
-        config.clone(),
+        config,
         config_reports,
         project_text.is_none(),
-        &facts,
+        prompts,
         results,
         opts.include_archived,
     );
-    Ok(Loaded { root: root.to_path_buf(), checked, facts })
+    Ok(Loaded { root: root.to_path_buf(), workspace, facts })
 }
 
 thread_local! {

@@ -12,7 +12,7 @@ use chant_lsp::analysis::config::{self, ConfigText};
 use chant_lsp::analysis::facts::MemFacts;
 use chant_lsp::analysis::spec::Context;
 use chant_lsp::analysis::text::LineIndex;
-use chant_lsp::analysis::workspace::{self, Checked};
+use chant_lsp::analysis::workspace::{self, Checked, Workspace};
 
 pub struct Fixture {
     pub files: BTreeMap<String, String>,
@@ -39,7 +39,7 @@ impl Fixture {
     }
 
     /// Runs the whole check on the fixture.
-    pub fn check(&self, include_archived: bool) -> Checked {
+    pub fn workspace(&self, include_archived: bool) -> (Workspace, MemFacts) {
         let project_files: Vec<(&str, &str)> = self
             .files
             .iter()
@@ -61,15 +61,22 @@ impl Fixture {
             .filter_map(|(p, t)| workspace::classify(p).map(|s| (s, t)))
             .map(|(s, t)| workspace::analyze_source(&ctx, &s, Ok(t.as_bytes())))
             .collect();
-        workspace::finish(
+        let ws = Workspace::build(
             &workspace::serial,
             config.clone(),
             reports,
             project.is_none(),
-            &facts,
+            prompts.clone(),
             results,
             include_archived,
-        )
+        );
+        (ws, facts)
+    }
+
+    /// Runs the whole check on the fixture and returns what `check` would print.
+    pub fn check(&self, include_archived: bool) -> Checked {
+        let (ws, facts) = self.workspace(include_archived);
+        ws.checked(&facts)
     }
 
     /// Every diagnostic as `path:line:col severity code `covered text`: message`,
