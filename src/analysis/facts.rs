@@ -29,6 +29,32 @@ pub trait FileFacts: Sync {
     fn glob(&self, pattern: &str, limit: usize) -> GlobMatches;
     /// A text file's contents (for JSON schemas and agent logs).
     fn read(&self, path: &str) -> Option<String>;
+    /// The size of a file and its first `max` bytes (lossy UTF-8), for previews.
+    fn preview(&self, path: &str, max: usize) -> Option<Preview>;
+    /// The entries of one directory that are not ignored by `.gitignore` (and not the
+    /// `.git` folder), sorted by name; for path completion.
+    fn list_dir(&self, dir: &str) -> Vec<(String, FileKind)>;
+}
+
+/// The start of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub size: u64,
+    pub head: String,
+    /// The head holds a NUL byte or invalid UTF-8: not a text file.
+    pub binary: bool,
+}
+
+impl Preview {
+    pub fn of(bytes: &[u8], size: u64) -> Preview {
+        let binary = bytes.contains(&0)
+            || std::str::from_utf8(bytes).is_err() && {
+                // A multi-byte character cut at the end is still text.
+                let valid = std::str::from_utf8(bytes).err().map_or(bytes.len(), |e| e.valid_up_to());
+                bytes.len() - valid > 3
+            };
+        Preview { size, head: String::from_utf8_lossy(bytes).into_owned(), binary }
+    }
 }
 
 /// The glob options that make a pattern match like a directory walk.
@@ -99,6 +125,21 @@ impl FileFacts for MemFacts {
 
     fn read(&self, path: &str) -> Option<String> {
         self.files.get(path).cloned()
+    }
+
+    fn preview(&self, path: &str, max: usize) -> Option<Preview> {
+        let text = self.files.get(path)?;
+        let mut end = max.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Some(Preview::of(&text.as_bytes()[..end], text.len() as u64))
+    }
+
+    fn list_dir(&self, dir: &str) -> Vec<(String, FileKind)> {
+        let mut entries = GlobTree::list(self, dir).unwrap_or_default();
+        entries.sort();
+        entries
     }
 }
 

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod facts;
 pub mod frontmatter;
 pub mod id;
+pub mod ide;
 pub mod layout;
 pub mod output;
 pub mod project;

@@ -75,7 +75,29 @@ pub struct Summary {
     pub has_ac: bool,
     pub unchecked: usize,
     pub quality: Quality,
+    /// Every file link in the frontmatter (for references, renames and file events).
+    pub links: Vec<LinkRef>,
+    /// Spec IDs mentioned in the body: `[[id]]` links and bare dated IDs.
+    pub mentions: Vec<Ref>,
+    pub labels: Vec<String>,
+    /// `completed_at` as written.
+    pub completed_at: Option<String>,
 }
+
+/// A path written in a link field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub field: &'static str,
+    /// As written.
+    pub raw: String,
+    /// Normalised project-relative path, when it is one.
+    pub path: Option<String>,
+    pub range: Range<usize>,
+}
+
+/// The frontmatter keys that hold file paths.
+pub const LINK_FIELDS: [&str; 7] =
+    ["informed_by", "origin", "tracks", "target_files", "context", "output_schema", "conflicting_files"];
 
 impl Summary {
     /// The summary of a file that could not be analysed: chant-lsp treats it as
@@ -97,6 +119,10 @@ impl Summary {
             has_ac: false,
             unchecked: 0,
             quality: quality::score(&BodyFacts::default(), 0),
+            links: Vec::new(),
+            mentions: Vec::new(),
+            labels: Vec::new(),
+            completed_at: None,
         }
     }
 
@@ -236,7 +262,41 @@ impl SpecFile<'_> {
             has_ac: self.body.has_ac,
             unchecked: self.body.checkboxes_unchecked,
             quality: self.quality,
+            links: self.links(),
+            mentions: self.mentions(),
+            labels: fm.labels.clone().unwrap_or_default(),
+            completed_at: fm.completed_at.clone(),
         }
+    }
+
+    /// Every link-field entry with its normalised path.
+    pub fn links(&self) -> Vec<LinkRef> {
+        let mut out = Vec::new();
+        for field in LINK_FIELDS {
+            for (raw, range) in self.items(field) {
+                let path = match super::facts::normalize_link(&raw) {
+                    super::facts::LinkPath::Relative(p) => Some(p),
+                    _ => None,
+                };
+                out.push(LinkRef { field, raw, path, range });
+            }
+        }
+        out
+    }
+
+    /// `[[id]]` links and bare dated IDs in the body, in text order.
+    pub fn mentions(&self) -> Vec<Ref> {
+        let mut out: Vec<Ref> = self
+            .body
+            .wiki_links
+            .iter()
+            .chain(self.body.mentions.iter())
+            .map(|m| Ref { id: m.id.clone(), range: m.range.clone() })
+            .collect();
+        out.sort_by_key(|r| (r.range.start, std::cmp::Reverse(r.range.end)));
+        // A `[[id]]` and the bare ID inside it are one mention.
+        out.dedup_by(|b, a| a.range.start <= b.range.start && b.range.end <= a.range.end);
+        out
     }
 }
 

@@ -159,7 +159,12 @@ pub struct Workspace {
 
 fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
     d.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code, &a.message).cmp(&(b.range.start, b.range.end, b.code, &b.message))
+        (a.range.start, a.range.end, a.code, &a.message).cmp(&(
+            b.range.start,
+            b.range.end,
+            b.code,
+            &b.message,
+        ))
     });
     d.dedup();
 }
@@ -326,7 +331,10 @@ impl Workspace {
         })
     }
 
-    fn rebuild_with(&mut self, change: impl FnOnce(&mut Vec<Summary>, &mut Vec<Vec<Diagnostic>>)) -> Vec<usize> {
+    fn rebuild_with(
+        &mut self,
+        change: impl FnOnce(&mut Vec<Summary>, &mut Vec<Vec<Diagnostic>>),
+    ) -> Vec<usize> {
         let placeholder = Project::new(self.project.config.clone(), Vec::new());
         let old = std::mem::replace(&mut self.project, placeholder);
         let config = old.config.clone();

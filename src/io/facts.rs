@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use crate::analysis::facts::{glob_walk, FileFacts, FileKind, GlobMatches, GlobTree};
+use crate::analysis::facts::{glob_walk, FileFacts, FileKind, GlobMatches, GlobTree, Preview};
 
 type Listing = HashMap<String, FileKind>;
 
@@ -106,6 +106,39 @@ impl FileFacts for DiskFacts {
     fn read(&self, path: &str) -> Option<String> {
         std::fs::read_to_string(self.root.join(path)).ok()
     }
+
+    fn preview(&self, path: &str, max: usize) -> Option<Preview> {
+        use std::io::Read;
+        let file = std::fs::File::open(self.root.join(path)).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut head = Vec::with_capacity(max.min(size as usize));
+        file.take(max as u64).read_to_end(&mut head).ok()?;
+        Some(Preview::of(&head, size))
+    }
+
+    fn list_dir(&self, dir: &str) -> Vec<(String, FileKind)> {
+        let full = if dir.is_empty() { self.root.clone() } else { self.root.join(dir) };
+        let walker = ignore::WalkBuilder::new(&full)
+            .max_depth(Some(1))
+            .hidden(false)
+            .parents(true)
+            .git_global(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        let mut out: Vec<(String, FileKind)> = walker
+            .flatten()
+            .filter(|e| e.depth() == 1)
+            .filter_map(|e| {
+                let name = e.file_name().to_str()?.to_string();
+                let kind =
+                    if e.file_type()?.is_dir() || e.path().is_dir() { FileKind::Dir } else { FileKind::File };
+                Some((name, kind))
+            })
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 #[cfg(test)]
@@ -148,5 +181,12 @@ mod tests {
         assert_eq!(f.kind("docs/new.md"), None, "cached listing");
         f.invalidate();
         assert_eq!(f.kind("docs/new.md"), Some(FileKind::File));
+        std::fs::write(root.join(".gitignore"), "ignored/\n").expect("write");
+        std::fs::create_dir_all(root.join("ignored")).expect("mkdir");
+        std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+        let names: Vec<String> = f.list_dir("").into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, vec![".gitignore", "docs"]);
+        let p = f.preview("docs/a.md", 100).expect("preview");
+        assert_eq!((p.size, p.head.as_str(), p.binary), (1, "A", false));
     }
 }

@@ -138,3 +138,44 @@ pub fn check_codes(fixture: &str, codes: &[&str]) -> String {
     }
     out
 }
+
+/// A fixture with one cursor (`$0`) in one of its files.
+pub struct Cursor {
+    pub fixture: Fixture,
+    pub path: String,
+    pub offset: usize,
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Cursor {
+        let mut fixture = Fixture::parse(text);
+        let (path, offset) = fixture
+            .files
+            .iter()
+            .find_map(|(p, t)| t.find("$0").map(|o| (p.clone(), o)))
+            .expect("a $0 marker");
+        let text = fixture.files[&path].replace("$0", "");
+        fixture.files.insert(path.clone(), text);
+        Cursor { fixture, path, offset }
+    }
+
+    /// Runs `f` with the workspace, the facts and the analysed file under the cursor.
+    pub fn with<R>(
+        &self,
+        f: impl FnOnce(&Workspace, &MemFacts, &chant_lsp::analysis::spec::SpecFile, usize) -> R,
+    ) -> R {
+        let (ws, facts) = self.fixture.workspace(false);
+        let src = workspace::classify(&self.path).expect("cursor in a spec");
+        let ctx = Context { config: ws.config(), prompts: &ws.prompts, facts: &facts };
+        let text = &self.fixture.files[&self.path];
+        let (file, _) = chant_lsp::analysis::spec::analyze(&ctx, &src.id, &src.rel, src.place, text);
+        f(&ws, &facts, &file, self.offset)
+    }
+
+    /// `path:line:col` of a byte offset in a fixture file.
+    pub fn pos(&self, path: &str, offset: usize) -> String {
+        let text = self.fixture.files.get(path).map(String::as_str).unwrap_or("");
+        let p = LineIndex::new(text).position(offset);
+        format!("{path}:{}:{}", p.line + 1, p.chars + 1)
+    }
+}

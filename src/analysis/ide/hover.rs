@@ -1,0 +1,220 @@
+//! Hovers as markdown: a spec's title, status, type, readiness and file; a path's
+//! existence, size and first lines; a glob's matches; what a key or value means.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use super::docs;
+use super::locate::{target_at, Target};
+use crate::analysis::facts::{normalize_link, FileFacts, FileKind, LinkPath};
+use crate::analysis::project::{Blocker, Project};
+use crate::analysis::spec::{Place, Readable, SpecFile, Summary};
+
+pub struct Hover {
+    pub markdown: String,
+    pub range: Range<usize>,
+}
+
+/// The hover at `offset` of the spec `f`.
+pub fn hover(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usize) -> Option<Hover> {
+    let (target, range) = target_at(f, offset)?;
+    let markdown = match target {
+        Target::SpecId { id, .. } => spec_hover(project, &id),
+        Target::Title => spec_hover(project, f.id),
+        Target::Path { field, raw } => path_hover(project, facts, field, &raw),
+        Target::Key(key) => {
+            let (shape, doc) = docs::key_doc(&key).or_else(|| nested_key_doc(&key))?;
+            format!("**`{key}`**: {shape}\n\n{doc}")
+        }
+        Target::Value { key, value } => {
+            let doc = docs::value_doc(&key, &value)?;
+            format!("**`{key}: {value}`**\n\n{doc}")
+        }
+        Target::Prompt(name) => prompt_hover(facts, &name),
+        Target::Label(label) => {
+            let n = project.specs.iter().filter(|s| s.labels.contains(&label)).count();
+            format!("label **`{label}`**: used by {n} spec{}", plural(n))
+        }
+    };
+    Some(Hover { markdown, range })
+}
+
+fn nested_key_doc(key: &str) -> Option<(&'static str, &'static str)> {
+    Some(match key {
+        "approval.required" => {
+            ("`true` | `false`", "Whether the spec needs approval before `chant work` runs it.")
+        }
+        "approval.status" => ("`pending` | `approved` | `rejected`", "The approval decision."),
+        "approval.by" => ("string", "Who approved or rejected."),
+        "approval.at" => ("timestamp", "When it was approved or rejected."),
+        _ => return None,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A one-line description of why a spec is blocked.
+pub fn blocker_text(b: &Blocker) -> String {
+    match b {
+        Blocker::Missing { id, archived: true } => format!("`{id}` (archived: chant never sees it)"),
+        Blocker::Missing { id, archived: false } => format!("`{id}` (no such spec)"),
+        Blocker::Unreadable { id } => format!("`{id}` (chant cannot read it)"),
+        Blocker::Status { id, status } => format!("`{id}` ({})", status.as_str()),
+        Blocker::Sibling { id, status: Some(s) } => format!("earlier sibling `{id}` ({})", s.as_str()),
+        Blocker::Sibling { id, status: None } => format!("earlier sibling `{id}` (missing)"),
+        Blocker::DriverDependency { driver, id } => format!("`{id}`, a dependency of driver `{driver}`"),
+        Blocker::Member { id, status } => format!("member `{id}` ({})", status.as_str()),
+        Blocker::Approval => "approval (required, not yet given)".to_string(),
+    }
+}
+
+/// The readiness line of a spec: `ready`, `blocked by …`, or its status.
+pub fn readiness_text(project: &Project, i: usize) -> String {
+    let s = &project.specs[i];
+    if s.place == Place::Archived {
+        return "archived: chant no longer sees this spec".to_string();
+    }
+    if s.readable == Readable::No {
+        return "chant cannot read this spec".to_string();
+    }
+    let r = project.readiness(i);
+    if r.ready {
+        if r.work_blockers.is_empty() {
+            return "ready".to_string();
+        }
+        let list: Vec<String> = r.work_blockers.iter().map(blocker_text).collect();
+        return format!("ready, but `chant work` refuses it: {}", list.join(", "));
+    }
+    if !r.blockers.is_empty() {
+        let list: Vec<String> = r.blockers.iter().map(blocker_text).collect();
+        return format!("blocked by {}", list.join(", "));
+    }
+    s.chant_status().as_str().replace('_', " ")
+}
+
+fn summary_lines(project: &Project, s: &Summary) -> String {
+    let mut out = String::new();
+    let title = s.title.as_deref().unwrap_or("(no title)");
+    let _ = writeln!(out, "**{title}**\n");
+    let _ = writeln!(out, "`{}` · {} · {}", s.id, s.status.as_str(), s.kind.as_str());
+    if let Some(i) =
+        project.active_index(&s.id).or_else(|| project.specs.iter().position(|x| x.path == s.path))
+    {
+        let _ = writeln!(out, "\n{}", readiness_text(project, i));
+    }
+    if s.readable == Readable::Defaults {
+        let _ = writeln!(
+            out,
+            "\nchant reads this spec's frontmatter as defaults (pending, code): see its diagnostics"
+        );
+    }
+    if let Some(at) = &s.completed_at {
+        let _ = writeln!(out, "\ncompleted {at}");
+    }
+    let dependents = project.dependents(&s.id).len();
+    if dependents > 0 {
+        let _ = writeln!(
+            out,
+            "\n{dependents} spec{} depend{} on it",
+            plural(dependents),
+            if dependents == 1 { "s" } else { "" }
+        );
+    }
+    let _ = write!(out, "\n`{}`", s.path);
+    out
+}
+
+/// The hover for a spec ID.
+pub fn spec_hover(project: &Project, id: &str) -> String {
+    if let Some(s) = project.active(id) {
+        return summary_lines(project, s);
+    }
+    if let Some(s) = project.archived(id) {
+        return format!(
+            "{}\n\n**Archived**: chant never reads archived specs, so a dependency on it blocks forever.",
+            summary_lines(project, s)
+        );
+    }
+    let similar = project.similar_ids(id);
+    let mut out = format!("No spec has the ID `{id}`.");
+    if !similar.is_empty() {
+        let list: Vec<String> = similar.iter().map(|s| format!("`{s}`")).collect();
+        let _ = write!(out, " Similar: {}", list.join(", "));
+    }
+    out
+}
+
+fn path_hover(project: &Project, facts: &dyn FileFacts, field: &str, raw: &str) -> String {
+    let path = match normalize_link(raw) {
+        LinkPath::Relative(p) => p,
+        LinkPath::Absolute => {
+            return format!("`{raw}` is an absolute path: chant resolves `{field}` from the project root.")
+        }
+        LinkPath::Outside => return format!("`{raw}` leaves the project."),
+        LinkPath::Empty => return "empty entry".to_string(),
+    };
+    if path.contains(['*', '?', '[']) {
+        let matches = facts.glob(&path, 20);
+        if matches.paths.is_empty() {
+            return format!("glob `{path}`: no match");
+        }
+        let more = if matches.complete { String::new() } else { "\n- …".to_string() };
+        let list: Vec<String> = matches.paths.iter().map(|p| format!("- `{p}`")).collect();
+        return format!(
+            "glob `{path}`: {} match{}\n\n{}{more}",
+            if matches.complete { matches.paths.len().to_string() } else { "20+".to_string() },
+            if matches.paths.len() == 1 { "" } else { "es" },
+            list.join("\n")
+        );
+    }
+    // A link to a spec file: show that spec.
+    if let Some(s) = project.specs.iter().find(|s| s.path == path) {
+        return spec_hover(project, &s.id.clone()) + "\n\n(linked as a file)";
+    }
+    match facts.kind(&path) {
+        None => format!("`{path}` does not exist"),
+        Some(FileKind::Dir) => {
+            let n = facts.list_dir(&path).len();
+            format!("directory `{path}/` ({n} entr{})", if n == 1 { "y" } else { "ies" })
+        }
+        Some(FileKind::File) => match facts.preview(&path, 4096) {
+            None => format!("`{path}`"),
+            Some(p) if p.binary => format!("`{path}` · {} (binary)", size(p.size)),
+            Some(p) => {
+                let preview = preview_lines(&p.head, 8);
+                let fence = if preview.contains("```") { "~~~~" } else { "```" };
+                format!("`{path}` · {}\n\n{fence}\n{preview}\n{fence}", size(p.size))
+            }
+        },
+    }
+}
+
+/// The first heading (if any) and the first few non-empty lines.
+fn preview_lines(head: &str, n: usize) -> String {
+    let lines: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).take(n).collect();
+    lines.join("\n")
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn prompt_hover(facts: &dyn FileFacts, name: &str) -> String {
+    let path = format!(".chant/prompts/{name}.md");
+    match facts.preview(&path, 2048) {
+        Some(p) => {
+            format!("prompt **`{name}`** (`{path}`)\n\n```markdown\n{}\n```", preview_lines(&p.head, 6))
+        }
+        None => format!("prompt `{name}`: `{path}` does not exist, so `chant work` fails for this spec"),
+    }
+}

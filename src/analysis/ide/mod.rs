@@ -1,0 +1,12 @@
+//! Editor features as plain data: what is under the cursor, hovers, navigation,
+//! completion, outline, hints, lenses and renames. Byte ranges in, byte ranges out;
+//! `lsp/` turns them into protocol types.
+
+pub mod completion;
+pub mod docs;
+pub mod hints;
+pub mod hover;
+pub mod locate;
+pub mod navigation;
+pub mod rename;
+pub mod symbols;
