@@ -1,4 +1,5 @@
-//! The `chant-lsp` binary: `check` prints diagnostics for CI.
+//! The `chant-lsp` binary: with no arguments a language server on stdio; `check` prints
+//! diagnostics for CI.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -12,32 +13,41 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // No stdout/stderr lock is held while the server runs: its writer threads need them.
+    let stdout = || std::io::stdout().lock();
+    let stderr = || std::io::stderr().lock();
     let command = match cli::parse(&args, std::io::stdout().is_terminal()) {
         Ok(c) => c,
         Err(msg) => {
-            let _ = write!(stderr, "error: {msg}\n\n{}", cli::USAGE);
+            let _ = write!(stderr(), "error: {msg}\n\n{}", cli::USAGE);
             return ExitCode::from(2);
         }
     };
     match command {
+        Command::Lsp => match chant_lsp::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(stderr(), "error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Version => {
-            let _ = writeln!(stdout, "chant-lsp {}", env!("CARGO_PKG_VERSION"));
+            let _ = writeln!(stdout(), "chant-lsp {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Command::Help => {
-            let _ = write!(stdout, "{}", cli::USAGE);
+            let _ = write!(stdout(), "{}", cli::USAGE);
             ExitCode::SUCCESS
         }
         Command::Check(args) => match cli::check::run(&args) {
             Ok(outcome) => {
-                let _ = stdout.write_all(outcome.output.as_bytes());
-                let _ = stdout.flush();
+                let mut out = stdout();
+                let _ = out.write_all(outcome.output.as_bytes());
+                let _ = out.flush();
                 ExitCode::from(outcome.exit_code as u8)
             }
             Err(e) => {
-                let _ = writeln!(stderr, "error: {e:#}");
+                let _ = writeln!(stderr(), "error: {e:#}");
                 ExitCode::from(2)
             }
         },

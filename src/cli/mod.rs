@@ -12,6 +12,8 @@ pub const USAGE: &str = "\
 chant-lsp: editor tooling and checks for chant spec projects
 
 Usage:
+  chant-lsp
+      Serve the Language Server Protocol on stdin/stdout (what editors start).
   chant-lsp check [PATH] [--format human|json] [--include-archived] [--color auto|always|never]
       Print every diagnostic of the chant project containing PATH (default: .).
       Exit code 1 if any error was found, 0 otherwise, 2 for usage or IO problems.
@@ -22,6 +24,7 @@ Usage:
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
+    Lsp,
     Check(CheckArgs),
     Version,
     Help,
@@ -30,13 +33,12 @@ pub enum Command {
 /// Parses arguments (without the program name). `Err` carries a usage message.
 pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, String> {
     let mut it = args.iter();
-    let Some(first) = it.next() else {
-        return Err("missing command".to_string());
-    };
+    let Some(first) = it.next() else { return Ok(Command::Lsp) };
     match first.as_str() {
         "--version" | "-V" => return Ok(Command::Version),
         "--help" | "-h" | "help" => return Ok(Command::Help),
         "check" => {}
+        "lsp" | "--stdio" => return Ok(Command::Lsp),
         other => return Err(format!("unknown command `{other}`")),
     }
     let mut path: Option<PathBuf> = None;

@@ -179,3 +179,5 @@ impl Cursor {
         format!("{path}:{}:{}", p.line + 1, p.chars + 1)
     }
 }
+
+pub mod lsp;

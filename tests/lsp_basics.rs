@@ -1,0 +1,269 @@
+//! Protocol tests against the real server over stdio: startup, diagnostics for the
+//! whole project, document sync, cross-file updates, settings, and silence outside a
+//! chant project.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::lsp::{neovim_caps, uri, vscode_caps, write_fixture, Server};
+
+const PROJECT: &str = "\
+//- .chant/config.md
+---
+defaults:
+  prompt: standard
+---
+//- .chant/prompts/standard.md
+P
+//- docs/a.md
+A
+//- .chant/specs/2026-01-01-001-aaa.md
+---
+status: completed
+---
+# Done already
+
+## Acceptance Criteria
+
+- [x] Add a
+- [x] Test b
+//- .chant/specs/2026-01-02-001-bbb.md
+---
+depends_on: [2026-01-01-001-aaa]
+context: [docs/a.md]
+---
+# Depends on A
+
+## Acceptance Criteria
+
+- [ ] Add a
+- [ ] Test b
+//- .chant/specs/2026-01-03-001-ccc.md
+---
+depends_on: [2026-01-09-009-zzz]
+informed_by: [docs/later.md]
+type: research
+target_files: [docs/out.md]
+---
+# Broken links
+
+## Acceptance Criteria
+
+- [ ] Add a
+- [ ] Test b
+";
+
+fn project() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("proj");
+    write_fixture(&root, PROJECT);
+    (tmp, root)
+}
+
+fn spec_uri(root: &std::path::Path, id: &str) -> String {
+    uri(&root.join(format!(".chant/specs/{id}.md")))
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+#[test]
+fn initialize_advertises_what_is_implemented() {
+    let (tmp, root) = project();
+    let (s, init) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    expect_test::expect![[r#"
+        {
+          "capabilities": {
+            "positionEncoding": "utf-16",
+            "textDocumentSync": {
+              "openClose": true,
+              "change": 2
+            },
+            "hoverProvider": true,
+            "completionProvider": {
+              "triggerCharacters": [
+                "/",
+                "[",
+                ":"
+              ]
+            },
+            "definitionProvider": true,
+            "referencesProvider": true,
+            "documentSymbolProvider": true,
+            "workspaceSymbolProvider": true,
+            "codeLensProvider": {
+              "resolveProvider": false
+            },
+            "renameProvider": {
+              "prepareProvider": true
+            },
+            "documentLinkProvider": {
+              "resolveProvider": false
+            },
+            "foldingRangeProvider": true,
+            "workspace": {
+              "workspaceFolders": {
+                "supported": true,
+                "changeNotifications": true
+              },
+              "fileOperations": {
+                "willRename": {
+                  "filters": [
+                    {
+                      "scheme": "file",
+                      "pattern": {
+                        "glob": "**/*"
+                      }
+                    }
+                  ]
+                }
+              }
+            },
+            "inlayHintProvider": true
+          },
+          "serverInfo": {
+            "name": "chant-lsp",
+            "version": "0.1.0"
+          }
+        }"#]]
+    .assert_eq(&serde_json::to_string_pretty(&init).unwrap());
+    assert_eq!(s.stop(), Some(0));
+}
+
+#[test]
+fn whole_project_diagnostics_with_progress() {
+    let (tmp, root) = project();
+    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    let end = s.wait_for(0, WAIT, |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert!(end.is_some(), "no progress end; log:\n{}", s.log());
+    let kinds: Vec<&str> = s
+        .received
+        .iter()
+        .filter(|m| m["method"] == "$/progress")
+        .filter_map(|m| m["params"]["value"]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, vec!["begin", "end"]);
+    // Every spec with problems is published before the progress ends, open or not.
+    let ccc = s.diagnostics(&spec_uri(&root, "2026-01-03-001-ccc")).cloned().expect("ccc published");
+    assert_eq!(Server::codes(&ccc), vec!["unknown-dependency", "missing-file"]);
+    assert!(ccc["version"].is_null());
+    assert!(s.diagnostics(&spec_uri(&root, "2026-01-02-001-bbb")).is_none(), "clean files are not published");
+    let d = &ccc["diagnostics"][0];
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 1, "character": 13}, "end": {"line": 1, "character": 31}})
+    );
+    assert_eq!(d["source"], "chant");
+}
+
+#[test]
+fn typing_updates_this_spec_and_its_dependents() {
+    let (tmp, root) = project();
+    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    s.wait_for(0, WAIT, |m| m["params"]["value"]["kind"] == "end").unwrap();
+    let a = root.join(".chant/specs/2026-01-01-001-aaa.md");
+    let text = std::fs::read_to_string(&a).unwrap();
+    s.open(&a, &text, 1);
+    // Cancel A: B (which depends on it) gets `cancelled-dependency`.
+    s.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&a), "version": 2 },
+            "contentChanges": [{ "range": { "start": { "line": 1, "character": 8 }, "end": { "line": 1, "character": 17 } }, "text": "cancelled" }]
+        }),
+    );
+    let b = spec_uri(&root, "2026-01-02-001-bbb");
+    let d = s.wait_diagnostics(&b, WAIT, |d| Server::codes(d) == vec!["cancelled-dependency"]);
+    assert!(d["version"].is_null(), "B is not open");
+    // A typo in A's status: A itself is reported, with the document version.
+    s.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri(&a), "version": 3 },
+            "contentChanges": [{ "range": { "start": { "line": 1, "character": 8 }, "end": { "line": 1, "character": 17 } }, "text": "compl🚀ted" }]
+        }),
+    );
+    let d = s.wait_diagnostics(&uri(&a), WAIT, |d| Server::codes(d) == vec!["invalid-value"]);
+    assert_eq!(d["version"], 3);
+    assert_eq!(
+        d["diagnostics"][0]["range"],
+        json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 18}})
+    );
+    // B: A is now unreadable to chant.
+    s.wait_diagnostics(&b, WAIT, |d| Server::codes(d) == vec!["unreadable-dependency"]);
+    // Closing A without saving: back to the disk text, both clean again.
+    s.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri(&a) } }));
+    s.wait_diagnostics(&uri(&a), WAIT, |d| Server::codes(d).is_empty());
+    s.wait_diagnostics(&b, WAIT, |d| Server::codes(d).is_empty());
+}
+
+#[test]
+fn utf8_positions_when_the_client_offers_them() {
+    let (tmp, root) = project();
+    let c = root.join(".chant/specs/2026-01-04-001-emo.md");
+    std::fs::write(&c, "---\nlabels: [日本🚀]\ncontext: [missing.md]\n---\n# E\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n").unwrap();
+    let (mut s, init) = Server::start(&root, tmp.path(), neovim_caps(), Value::Null);
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    let d = s.wait_diagnostics(&uri(&c), WAIT, |d| !Server::codes(d).is_empty());
+    assert_eq!(d["diagnostics"][0]["range"]["start"], json!({"line": 2, "character": 10}));
+    // Hover after the emoji: UTF-8 columns count bytes.
+    let h = s.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&c) }, "position": { "line": 2, "character": 12 } }),
+    );
+    assert!(h["contents"]["value"].as_str().unwrap().contains("`missing.md` does not exist"), "{h}");
+}
+
+#[test]
+fn settings_change_severities_without_restart() {
+    let (tmp, root) = project();
+    let (mut s, _) = Server::start(
+        &root,
+        tmp.path(),
+        vscode_caps(),
+        json!({ "diagnostics": { "severity": { "missing-file": "error" } } }),
+    );
+    // The client answers workspace/configuration with the same settings.
+    s.settings = json!({ "diagnostics": { "severity": { "missing-file": "error" } } });
+    let ccc = spec_uri(&root, "2026-01-03-001-ccc");
+    let d = s.wait_diagnostics(&ccc, WAIT, |d| Server::codes(d).len() == 2);
+    assert_eq!(d["diagnostics"][1]["severity"], 1);
+    s.settings = json!({ "diagnostics": { "disabled": ["unknown-dependency"] } });
+    s.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    let d = s.wait_diagnostics(&ccc, WAIT, |d| Server::codes(d) == vec!["missing-file"]);
+    assert_eq!(d["diagnostics"][0]["severity"], 2);
+}
+
+#[test]
+fn silent_outside_a_chant_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tmp.path().join("notes");
+    std::fs::create_dir_all(&plain).unwrap();
+    let file = plain.join("readme.md");
+    std::fs::write(&file, "---\nstatus: nonsense\n---\n").unwrap();
+    let (mut s, _) = Server::start(&plain, tmp.path(), vscode_caps(), Value::Null);
+    s.open(&file, "---\nstatus: nonsense\n---\n", 1);
+    let h = s.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&file) }, "position": { "line": 1, "character": 2 } }),
+    );
+    assert!(h.is_null());
+    s.drain(Duration::from_millis(400));
+    assert!(!s.received.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"), "{:?}", s.received);
+    assert_eq!(s.stop(), Some(0));
+}
+
+#[test]
+fn exits_cleanly_when_stdin_closes_and_ignores_stray_cancels() {
+    let (tmp, root) = project();
+    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    s.notify("$/cancelRequest", json!({ "id": 4242 }));
+    let h = s.request("workspace/symbol", json!({ "query": "broken" }));
+    assert!(h.is_array());
+    s.close_stdin();
+    assert_eq!(s.wait_exit(), Some(0));
+    assert!(!s.log().contains("panicked"), "{}", s.log());
+}
