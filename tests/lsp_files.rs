@@ -1,0 +1,140 @@
+//! Files changing outside the editor, over the protocol: created link targets,
+//! deleted specs, a mass rewrite coalesced into one update, with the client's file
+//! watching (VS Code style) and with the server's own watcher (Neovim style).
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::lsp::{neovim_caps, uri, vscode_caps, write_fixture, Server};
+
+const PROJECT: &str = "\
+//- .chant/config.md
+---
+defaults:
+  prompt: standard
+---
+//- .chant/prompts/standard.md
+P
+//- .chant/specs/2026-01-01-001-aaa.md
+---
+status: completed
+---
+# A
+
+## Acceptance Criteria
+
+- [x] Add a
+- [x] Test b
+//- .chant/specs/2026-01-02-001-bbb.md
+---
+type: research
+depends_on: [2026-01-01-001-aaa]
+informed_by: [docs/input.md]
+target_files: [docs/out.md]
+---
+# B
+
+## Acceptance Criteria
+
+- [ ] Add a
+- [ ] Test b
+";
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn setup(caps: Value) -> (tempfile::TempDir, std::path::PathBuf, Server) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("proj");
+    write_fixture(&root, PROJECT);
+    let (mut s, _) = Server::start(&root, tmp.path(), caps, Value::Null);
+    s.wait_for(0, WAIT, |m| m["params"]["value"]["kind"] == "end").expect("loaded");
+    (tmp, root, s)
+}
+
+fn b_uri(root: &std::path::Path) -> String {
+    uri(&root.join(".chant/specs/2026-01-02-001-bbb.md"))
+}
+
+/// Tells the server about changed files the way VS Code does.
+fn notify_changes(s: &mut Server, changes: &[(&std::path::Path, u32)]) {
+    let changes: Vec<Value> = changes.iter().map(|(p, t)| json!({ "uri": uri(p), "type": t })).collect();
+    s.notify("workspace/didChangeWatchedFiles", json!({ "changes": changes }));
+}
+
+fn creating_the_missing_link_target_clears_it(caps: Value, client_watches: bool) {
+    let (_tmp, root, mut s) = setup(caps);
+    s.wait_diagnostics(&b_uri(&root), WAIT, |d| Server::codes(d) == vec!["missing-file"]);
+    let target = root.join("docs/input.md");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, "# Input\n").unwrap();
+    let started = Instant::now();
+    if client_watches {
+        notify_changes(&mut s, &[(&target, 1)]);
+    }
+    s.wait_diagnostics(&b_uri(&root), WAIT, |d| Server::codes(d).is_empty());
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "cleared after {took:?}");
+}
+
+#[test]
+fn created_file_clears_its_diagnostic_with_client_watching() {
+    creating_the_missing_link_target_clears_it(vscode_caps(), true);
+}
+
+#[test]
+fn created_file_clears_its_diagnostic_with_server_watching() {
+    creating_the_missing_link_target_clears_it(neovim_caps(), false);
+}
+
+#[test]
+fn deleting_a_spec_breaks_its_dependents_and_clears_it() {
+    let (_tmp, root, mut s) = setup(neovim_caps());
+    let a = root.join(".chant/specs/2026-01-01-001-aaa.md");
+    // Give A something to clear later: a finding of its own.
+    std::fs::write(&a, "---\nstatus: completed\nfoo: 1\n---\n# A\n").unwrap();
+    s.wait_diagnostics(&uri(&a), WAIT, |d| Server::codes(d).contains(&"unknown-key".to_string()));
+    std::fs::remove_file(&a).unwrap();
+    s.wait_diagnostics(&b_uri(&root), WAIT, |d| Server::codes(d).contains(&"unknown-dependency".to_string()));
+    s.wait_diagnostics(&uri(&a), WAIT, |d| Server::codes(d).is_empty());
+    // Bringing it back fixes B again.
+    std::fs::write(&a, "---\nstatus: completed\n---\n# A\n").unwrap();
+    s.wait_diagnostics(&b_uri(&root), WAIT, |d| {
+        !Server::codes(d).contains(&"unknown-dependency".to_string())
+    });
+}
+
+#[test]
+fn a_checkout_of_many_specs_is_one_update() {
+    let (_tmp, root, mut s) = setup(vscode_caps());
+    let before = s.received.len();
+    let mut paths = Vec::new();
+    for i in 0..1000 {
+        let p = root.join(format!(".chant/specs/2026-02-01-{i:03}-new.md"));
+        // Each new spec depends on the one before; the last one breaks A's dependents.
+        let dep =
+            if i == 0 { "2026-01-01-001-aaa".to_string() } else { format!("2026-02-01-{:03}-new", i - 1) };
+        std::fs::write(&p, format!("---\ndepends_on: [{dep}]\n---\n# New {i}\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n")).unwrap();
+        paths.push(p);
+    }
+    std::fs::write(root.join(".chant/specs/2026-02-01-999-bad.md"), "---\nstatus: nope\n---\n# Bad\n")
+        .unwrap();
+    // Like `git checkout`: the client reports the files in a few batches.
+    for chunk in paths.chunks(250) {
+        let changes: Vec<(&std::path::Path, u32)> = chunk.iter().map(|p| (p.as_path(), 1)).collect();
+        notify_changes(&mut s, &changes);
+    }
+    notify_changes(&mut s, &[(&root.join(".chant/specs/2026-02-01-999-bad.md"), 1)]);
+    let bad = uri(&root.join(".chant/specs/2026-02-01-999-bad.md"));
+    s.wait_diagnostics(&bad, WAIT, |d| Server::codes(d) == vec!["invalid-value"]);
+    s.drain(Duration::from_millis(500));
+    let after = &s.received[before..];
+    let publishes = after.iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").count();
+    let reloads = after.iter().filter(|m| m["params"]["value"]["kind"] == "begin").count();
+    assert_eq!(reloads, 1, "one reload for the whole batch");
+    // Clean new specs are never published; only the broken one is.
+    assert_eq!(publishes, 1, "{publishes} publishes");
+}
