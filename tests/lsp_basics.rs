@@ -9,7 +9,8 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::lsp::{neovim_caps, uri, vscode_caps, write_fixture, Server};
+use support::lsp::{neovim_caps, uri, vscode_caps, Server};
+use support::write_fixture;
 
 const PROJECT: &str = "\
 //- .chant/config.md
@@ -266,4 +267,36 @@ fn exits_cleanly_when_stdin_closes_and_ignores_stray_cancels() {
     s.close_stdin();
     assert_eq!(s.wait_exit(), Some(0));
     assert!(!s.log().contains("panicked"), "{}", s.log());
+}
+
+#[test]
+fn every_folder_finds_its_projects_even_nested_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mono = tmp.path().join("mono");
+    let bad = "---\nstatus: nope\n---\n# X\n";
+    write_fixture(&mono.join("services/api"), &format!("//- .chant/config.md\n---\ndefaults:\n  prompt: p\n---\n//- .chant/prompts/p.md\nP\n//- .chant/specs/a.md\n{bad}"));
+    write_fixture(&mono.join("services/web"), &format!("//- .chant/config.md\n---\ndefaults:\n  prompt: p\n---\n//- .chant/prompts/p.md\nP\n//- .chant/specs/b.md\n{bad}"));
+    let other = tmp.path().join("other");
+    write_fixture(&other, &format!("//- .chant/config.md\n---\ndefaults:\n  prompt: p\n---\n//- .chant/prompts/p.md\nP\n//- .chant/specs/c.md\n{bad}"));
+    let (mut s, _) = Server::start(&mono, tmp.path(), vscode_caps(), Value::Null);
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [{ "uri": uri(&other), "name": "other" }], "removed": [] } }),
+    );
+    for f in [
+        mono.join("services/api/.chant/specs/a.md"),
+        mono.join("services/web/.chant/specs/b.md"),
+        other.join(".chant/specs/c.md"),
+    ] {
+        s.wait_diagnostics(&uri(&f), WAIT, |d| Server::codes(d) == vec!["invalid-value"]);
+    }
+    // A file between the projects belongs to none of them.
+    let readme = mono.join("services/README.md");
+    std::fs::write(&readme, "# Services\n").unwrap();
+    s.open(&readme, "# Services\n", 1);
+    let h = s.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&readme) }, "position": { "line": 0, "character": 3 } }),
+    );
+    assert!(h.is_null());
 }

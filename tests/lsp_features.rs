@@ -8,7 +8,8 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::lsp::{uri, vscode_caps, write_fixture, Server};
+use support::lsp::{uri, vscode_caps, Server};
+use support::write_fixture;
 
 const PROJECT: &str = "\
 //- .chant/config.md

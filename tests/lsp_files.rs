@@ -9,7 +9,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::lsp::{neovim_caps, uri, vscode_caps, write_fixture, Server};
+use support::lsp::{neovim_caps, uri, vscode_caps, Server};
+use support::write_fixture;
 
 const PROJECT: &str = "\
 //- .chant/config.md

@@ -133,6 +133,8 @@ impl Backend {
         } else {
             None
         };
+        // Watch before reading, so no change made during the load is missed.
+        self.start_watcher(&root);
         let path = root.clone();
         let loaded = tokio::task::spawn_blocking(move || load::load(&path, &opts)).await;
         let summary = match loaded {
@@ -191,7 +193,6 @@ impl Backend {
         if let Some(p) = progress {
             p.finish_with_message(summary).await;
         }
-        self.start_watcher(&root);
         self.refresh_views().await;
     }
 
@@ -211,8 +212,11 @@ impl Backend {
 
     /// Watches a root on the server side when the client cannot watch files for us.
     fn start_watcher(&self, root: &Path) {
-        if self.state().caps.dynamic_watch {
-            return;
+        {
+            let st = self.state();
+            if st.caps.dynamic_watch || st.roots.iter().any(|r| r.path == root) {
+                return; // the client watches, or this root is watched already
+            }
         }
         use notify::Watcher;
         let backend = self.clone();
@@ -278,8 +282,17 @@ impl Backend {
         paths.sort();
         paths.dedup();
         let mut reload: Vec<PathBuf> = Vec::new();
+        let mut later: Vec<PathBuf> = Vec::new();
         {
             let mut st = self.state();
+            // Changes under a project still loading wait until it is loaded.
+            paths.retain(|p| {
+                let waiting = st.loading.iter().any(|r| p.starts_with(r)) && st.root_of(p).is_none();
+                if waiting {
+                    later.push(p.clone());
+                }
+                !waiting
+            });
             let global = st.home.as_ref().map(|h| h.join(".config/chant/config.md"));
             if global.as_ref().is_some_and(|g| paths.contains(g)) {
                 reload.extend(st.roots.iter().map(|r| r.path.clone()));
@@ -344,6 +357,12 @@ impl Backend {
         }
         for root in reload {
             self.load_root(root).await;
+        }
+        if !later.is_empty() {
+            tokio::time::sleep(EVENT_QUIET).await;
+            for p in later {
+                self.queue_event(p);
+            }
         }
         self.refresh_views().await;
     }

@@ -1,7 +1,7 @@
 //! A small LSP client over stdio for protocol tests: spawns the real `chant-lsp`
 //! binary, frames JSON-RPC with Content-Length, answers the server's requests
 //! (configuration, registration, progress creation), and records every notification.
-//! Every wait is bounded.
+//! Every wait is bounded. Self-contained: the LSP benchmark includes it too.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -266,6 +266,10 @@ impl Server {
         self.wait_exit()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn close_stdin(&mut self) {
         self.stdin = None;
     }
@@ -286,15 +290,5 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Writes a multi-file fixture into `root`.
-pub fn write_fixture(root: &Path, fixture: &str) {
-    let f = super::Fixture::parse(fixture);
-    for (path, text) in &f.files {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
     }
 }

@@ -181,3 +181,12 @@ impl Cursor {
 }
 
 pub mod lsp;
+
+/// Writes a multi-file fixture into `root`.
+pub fn write_fixture(root: &std::path::Path, fixture: &str) {
+    for (path, text) in &Fixture::parse(fixture).files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}

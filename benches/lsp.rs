@@ -1,0 +1,167 @@
+//! `cargo bench --bench lsp`: the language server on a generated 10k-spec project
+//! (`CHANT_BENCH_LSP_SPECS` to change), driven over stdio by a real client process:
+//!
+//! * `initialize` answered; all diagnostics published (progress end) after `initialized`;
+//! * a keystroke in a spec with dependents: time until its diagnostics and its
+//!   dependents' are republished, minus the 150 ms debounce (200 edits, p50/p95);
+//! * hover, definition and completion round trips (p50/p95), next to a baseline
+//!   request that does no analysis (`chant-lsp/documentText`);
+//! * the server's peak RSS.
+
+#![allow(clippy::print_stdout, reason = "a benchmark prints its numbers")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
+#![allow(dead_code, reason = "the shared client has helpers the benchmark does not use")]
+
+#[path = "support/generate.rs"]
+mod generate;
+#[path = "../tests/support/lsp.rs"]
+mod lsp;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use chant_lsp::io::load::{self, Options};
+
+fn project(n: usize) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-projects/n{n}-v{}", generate::VERSION));
+    if !root.join(".complete").exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        generate::generate(&root, n).expect("generate");
+        std::fs::write(root.join(".complete"), "").expect("marker");
+    }
+    root
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let n: usize = std::env::var("CHANT_BENCH_LSP_SPECS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let root = project(n);
+    let home = tempfile::tempdir().unwrap();
+
+    // Pick an open spec whose edits reach dependents.
+    let loaded = load::load(&root, &Options::default()).unwrap();
+    let project = &loaded.workspace.project;
+    let (target, dependents) = project
+        .specs
+        .iter()
+        .filter(|s| s.place == chant_lsp::analysis::spec::Place::Active && s.status.as_str() == "pending")
+        .map(|s| (s, project.dependents_of(&s.id).len()))
+        .max_by_key(|(_, d)| *d)
+        .expect("a spec with dependents");
+    let target_path = root.join(&target.path);
+    let dependent_uri = lsp::uri(&root.join(&project.specs[project.dependents_of(&target.id)[0]].path));
+    let target_uri = lsp::uri(&target_path);
+    let text = std::fs::read_to_string(&target_path).unwrap();
+    drop(loaded);
+
+    let started = Instant::now();
+    let (mut s, _) = lsp::Server::start(&root, home.path(), lsp::vscode_caps(), Value::Null);
+    let init_ms = ms(started.elapsed());
+    let after_init = Instant::now();
+    s.wait_for(0, Duration::from_secs(60), |m| m["params"]["value"]["kind"] == "end").expect("loaded");
+    let load_ms = ms(after_init.elapsed());
+    let published = s.received.iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").count();
+
+    s.open(&target_path, &text, 1);
+    s.drain(Duration::from_millis(300));
+    // Keystrokes that flip the spec between readable and unreadable, so its own
+    // diagnostics and its dependents' change every time.
+    let status_line = text.lines().position(|l| l.starts_with("status:")).expect("status line") as u32;
+    let mut keystroke = Vec::new();
+    let mut dependents_done = Vec::new();
+    for i in 0..200 {
+        let version = i + 2;
+        let new_status = if i % 2 == 0 { "pendingx" } else { "pending" };
+        let from = s.received.len();
+        let sent = Instant::now();
+        s.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": target_uri, "version": version },
+                    "contentChanges": [{ "range": { "start": { "line": status_line, "character": 8 }, "end": { "line": status_line + 1, "character": 0 } }, "text": format!("{new_status}\n") }] }),
+        );
+        let own = s
+            .wait_for(from, Duration::from_secs(10), |m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == target_uri
+                    && m["params"]["version"] == version
+            })
+            .expect("own diagnostics");
+        let own_at = sent.elapsed();
+        let dep = s.wait_for(from, Duration::from_secs(10), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == dependent_uri
+        });
+        let dep_at = sent.elapsed();
+        let _ = own;
+        assert!(dep.is_some(), "dependent republished");
+        keystroke.push((ms(own_at) - 150.0).max(0.0));
+        dependents_done.push((ms(dep_at) - 150.0).max(0.0));
+    }
+
+    // Request latencies at positions in the open spec.
+    let dep_line = text.lines().position(|l| l.starts_with("depends_on")).map(|l| l as u32 + 1);
+    let position = |line: u32, ch: u32| json!({ "textDocument": { "uri": target_uri }, "position": { "line": line, "character": ch } });
+    let mut timed = |method: &str, params: Value, out: &mut Vec<f64>| {
+        let t = Instant::now();
+        let r = s.request(method, params);
+        out.push(ms(t.elapsed()));
+        r
+    };
+    let (mut baseline, mut hover, mut definition, mut completion) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let link_line = text.lines().position(|l| l.starts_with("- src/")).unwrap_or(5) as u32;
+    for _ in 0..200 {
+        timed("chant-lsp/documentText", json!({ "uri": target_uri }), &mut baseline);
+        let on_id = dep_line.map_or(position(link_line, 4), |l| position(l, 5));
+        let h = timed("textDocument/hover", on_id.clone(), &mut hover);
+        assert!(!h.is_null(), "hover answered");
+        timed("textDocument/definition", on_id, &mut definition);
+        timed("textDocument/completion", position(status_line, 8), &mut completion);
+    }
+    let rss = peak_rss_kb(s.pid());
+
+    println!("chant-lsp server benchmark: {n} specs ({published} files published at startup), 2 threads");
+    println!("  initialize answered                     {init_ms:8.1} ms");
+    println!("  all diagnostics published after init.  {load_ms:8.1} ms");
+    println!(
+        "  keystroke → own diagnostics (- debounce) p50 {:6.2} ms   p95 {:6.2} ms",
+        percentile(&mut keystroke, 0.5),
+        percentile(&mut keystroke, 0.95)
+    );
+    println!(
+        "  keystroke → dependents (- debounce)      p50 {:6.2} ms   p95 {:6.2} ms   ({dependents} dependents)",
+        percentile(&mut dependents_done, 0.5),
+        percentile(&mut dependents_done, 0.95)
+    );
+    for (name, v) in [
+        ("baseline (no analysis)", &mut baseline),
+        ("hover", &mut hover),
+        ("definition", &mut definition),
+        ("completion", &mut completion),
+    ] {
+        println!("  {name:<24} p50 {:6.2} ms   p95 {:6.2} ms", percentile(v, 0.5), percentile(v, 0.95));
+    }
+    println!("  server peak RSS                         {:8.1} MB", rss as f64 / 1024.0);
+    s.stop();
+}
