@@ -95,6 +95,18 @@ fn initialize_advertises_what_is_implemented() {
             "referencesProvider": true,
             "documentSymbolProvider": true,
             "workspaceSymbolProvider": true,
+            "codeActionProvider": {
+              "codeActionKinds": [
+                "quickfix",
+                "source.chant.run",
+                "source.chant.stop",
+                "source.chant.verify",
+                "source.chant.reset",
+                "source.chant.split",
+                "source.chant.log"
+              ],
+              "resolveProvider": false
+            },
             "codeLensProvider": {
               "resolveProvider": false
             },
@@ -105,6 +117,19 @@ fn initialize_advertises_what_is_implemented() {
               "resolveProvider": false
             },
             "foldingRangeProvider": true,
+            "executeCommandProvider": {
+              "commands": [
+                "chant.run",
+                "chant.stop",
+                "chant.showLog",
+                "chant.verify",
+                "chant.reset",
+                "chant.split",
+                "chant.explain",
+                "chant.removeBom",
+                "chant.createFile"
+              ]
+            },
             "workspace": {
               "workspaceFolders": {
                 "supported": true,

@@ -142,7 +142,14 @@ fn completion_symbols_folding_hints_lenses() {
     let lenses = e.s.request("textDocument/codeLens", json!({ "textDocument": { "uri": e.b } }));
     let titles: Vec<&str> =
         lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
-    assert_eq!(titles, vec!["pending · ready", "0 dependents"]);
+    assert_eq!(
+        titles,
+        vec![
+            "▶ Run (not now: not a git repository: chant work runs agents in git worktre…)",
+            "pending · ready",
+            "0 dependents"
+        ]
+    );
 }
 
 #[test]

@@ -40,6 +40,32 @@ pub struct Diagnostic {
     pub range: Range<usize>,
     pub message: String,
     pub related: Vec<Related>,
+    /// Ways to fix it (quick fixes), in the order to offer them.
+    pub fixes: Vec<Fix>,
+}
+
+/// A quick fix, as plain data: text edits in the diagnostic's file, or an action on files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub action: FixAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixAction {
+    /// Replace byte ranges of the diagnostic's file.
+    Edits(Vec<(Range<usize>, String)>),
+    /// Create an empty file (project-relative path).
+    CreateFile(String),
+    /// Rewrite the diagnostic's file on disk without its byte order mark (editors hide
+    /// the BOM from the buffer, so no text edit can remove it).
+    RemoveBom,
+}
+
+impl Fix {
+    pub fn edit(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
+        Fix { title: title.into(), action: FixAction::Edits(vec![(range, text.into())]) }
+    }
 }
 
 impl Diagnostic {
@@ -50,7 +76,13 @@ impl Diagnostic {
             range,
             message: message.into(),
             related: Vec::new(),
+            fixes: Vec::new(),
         }
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
     }
 
     pub fn severity(mut self, severity: Severity) -> Self {

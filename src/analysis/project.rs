@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::config::Config;
-use super::diagnostic::{Code, Diagnostic, Severity};
+use super::diagnostic::{Code, Diagnostic, Fix, Severity};
 use super::frontmatter::Status;
 use super::id;
 use super::spec::{Place, Readable, Ref, Summary};
@@ -213,7 +213,15 @@ impl Project {
                         self.suggestion(&r.id, &listed)
                     )
                 };
-                out.push(Diagnostic::new(Code::UnknownMember, r.range.clone(), msg));
+                let mut d = Diagnostic::new(Code::UnknownMember, r.range.clone(), msg);
+                if self.archived(&r.id).is_none() {
+                    let listed: Vec<&str> =
+                        members.iter().map(|m| m.id.as_str()).chain([s.id.as_str()]).collect();
+                    for c in self.similar_ids(&r.id).into_iter().filter(|c| !listed.contains(c)) {
+                        d = d.fix(Fix::edit(format!("Change to `{c}`"), r.range.clone(), c));
+                    }
+                }
+                out.push(d.fix(remove_entry(r, "members")));
             }
         }
         if s.place != Place::Archived {
@@ -268,7 +276,8 @@ impl Project {
                         r.range.clone(),
                         format!("`{}` is cancelled: `chant list --ready` counts it as done, but `chant work` refuses this spec unless given --skip-deps; remove the entry", r.id),
                     )
-                    .related(&dep.path, dep.title_range.clone(), "the cancelled spec"),
+                    .related(&dep.path, dep.title_range.clone(), "the cancelled spec")
+                    .fix(remove_entry(r, "depends_on")),
                 );
             }
             // A member waiting for a later sibling that itself waits for this one.
@@ -299,15 +308,20 @@ impl Project {
                     r.range.clone(),
                     format!("`{}` is archived: chant does not see archived specs, so this spec is blocked forever and `chant work` refuses it even with --skip-deps; remove the entry", r.id),
                 )
-                .related(&old.path, old.title_range.clone(), "the archived spec"),
+                .related(&old.path, old.title_range.clone(), "the archived spec")
+                .fix(remove_entry(r, "depends_on")),
             );
             return;
         }
-        out.push(Diagnostic::new(
+        let mut d = Diagnostic::new(
             Code::UnknownDependency,
             r.range.clone(),
             format!("unknown dependency `{}`: `depends_on` needs a spec's full ID (chant never completes partial IDs here), so `chant lint` fails and this spec stays blocked; {}", r.id, self.suggestion(&r.id, &[s.id.as_str()])),
-        ));
+        );
+        for c in self.similar_ids(&r.id).into_iter().filter(|c| *c != s.id) {
+            d = d.fix(Fix::edit(format!("Change to `{c}`"), r.range.clone(), c));
+        }
+        out.push(d.fix(remove_entry(r, "depends_on")));
     }
 
     /// Every dependency cycle among the specs chant loads, reported on each edge that
@@ -367,6 +381,11 @@ impl Project {
                 if done {
                     d = d.severity(Severity::Warning);
                 }
+                d = d.fix(Fix::edit(
+                    format!("Remove the dependency on `{}` (breaks the cycle)", self.specs[v].id),
+                    r.delete.clone(),
+                    "",
+                ));
                 for w in cycle.windows(2) {
                     let (a, b) = (w[0], w[1]);
                     if a == u {
@@ -478,6 +497,11 @@ impl Project {
         v.dedup_by(|a, b| a.path == b.path);
         v
     }
+}
+
+/// A fix that deletes a `depends_on` / `members` entry.
+fn remove_entry(r: &Ref, key: &str) -> Fix {
+    Fix::edit(format!("Remove `{}` from {key}", r.id), r.delete.clone(), "")
 }
 
 /// Strongly connected components (iterative Tarjan). `comp[i]` is `None` only for

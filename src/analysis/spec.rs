@@ -50,6 +50,9 @@ pub struct Context<'a> {
 pub struct Ref {
     pub id: String,
     pub range: Range<usize>,
+    /// What to delete to remove this entry cleanly (its line in a block list, the item
+    /// and a comma in a flow list, the whole key for a single value).
+    pub delete: Range<usize>,
 }
 
 /// The compact, text-free view of a spec kept for cross-file rules.
@@ -215,26 +218,83 @@ impl SpecFile<'_> {
         }
     }
 
+    /// Delete ranges for the list items of `key`, in item order.
+    pub fn item_deletions(&self, key: &str) -> Vec<Range<usize>> {
+        let Some(entry) = self.layout.get(key) else { return Vec::new() };
+        let bytes = self.text.as_bytes();
+        match &entry.value {
+            Value::Seq(seq) if !seq.flow => seq
+                .items
+                .iter()
+                .filter(|i| i.style != layout::Style::Other)
+                .map(|i| i.lines.clone().unwrap_or(i.range.clone()))
+                .collect(),
+            Value::Seq(seq) => {
+                let items: Vec<&layout::Scalar> =
+                    seq.items.iter().filter(|i| i.style != layout::Style::Other).collect();
+                let n = items.len();
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, item)| {
+                        if k + 1 < n {
+                            // `a, ` up to the next item.
+                            item.range.start..items[k + 1].range.start
+                        } else if k > 0 {
+                            // `, z`: from the end of the previous item.
+                            items[k - 1].range.end..item.range.end
+                        } else {
+                            item.range.clone()
+                        }
+                    })
+                    .map(|r| {
+                        // Never eat a closing bracket or a line break.
+                        let mut end = r.end;
+                        while end > r.start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r' | b']')) {
+                            end -= 1;
+                        }
+                        r.start..end
+                    })
+                    .collect()
+            }
+            _ => vec![entry.lines.clone()],
+        }
+    }
+
     fn refs(&self, key: &str) -> Option<Vec<Ref>> {
         let typed = match key {
             "depends_on" => self.fm().depends_on.as_ref(),
             _ => self.fm().members.as_ref(),
         };
         let items = self.items(key);
+        let deletions = self.item_deletions(key);
+        let delete = |k: usize, range: &Range<usize>| deletions.get(k).cloned().unwrap_or(range.clone());
         match typed {
-            Some(ids) if ids.len() == items.len() => {
-                Some(ids.iter().zip(items).map(|(id, (_, range))| Ref { id: id.clone(), range }).collect())
-            }
+            Some(ids) if ids.len() == items.len() => Some(
+                ids.iter()
+                    .zip(items)
+                    .enumerate()
+                    .map(|(k, (id, (_, range)))| Ref { id: id.clone(), delete: delete(k, &range), range })
+                    .collect(),
+            ),
             // The layout and serde disagree (exotic YAML): keep serde's values, place
             // them on the key.
             Some(ids) => {
                 let at = self.value_range(key).unwrap_or(0..0);
-                Some(ids.iter().map(|id| Ref { id: id.clone(), range: at.clone() }).collect())
+                Some(
+                    ids.iter()
+                        .map(|id| Ref { id: id.clone(), range: at.clone(), delete: at.clone() })
+                        .collect(),
+                )
             }
             // Unreadable frontmatter: what the layout shows.
-            None if self.layout.get(key).is_some() && self.readable == Readable::No => {
-                Some(items.into_iter().map(|(id, range)| Ref { id, range }).collect())
-            }
+            None if self.layout.get(key).is_some() && self.readable == Readable::No => Some(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (id, range))| Ref { id, delete: delete(k, &range), range })
+                    .collect(),
+            ),
             None => None,
         }
     }
@@ -291,7 +351,7 @@ impl SpecFile<'_> {
             .wiki_links
             .iter()
             .chain(self.body.mentions.iter())
-            .map(|m| Ref { id: m.id.clone(), range: m.range.clone() })
+            .map(|m| Ref { id: m.id.clone(), range: m.range.clone(), delete: m.range.clone() })
             .collect();
         out.sort_by_key(|r| (r.range.start, std::cmp::Reverse(r.range.end)));
         // A `[[id]]` and the bare ID inside it are one mention.

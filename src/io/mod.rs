@@ -4,3 +4,4 @@
 pub mod facts;
 pub mod load;
 pub mod root;
+pub mod run;

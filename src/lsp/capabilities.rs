@@ -43,6 +43,23 @@ pub fn result(encoding: Encoding) -> lsp::InitializeResult {
         }),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+            code_action_kinds: Some(vec![
+                lsp::CodeActionKind::QUICKFIX,
+                lsp::CodeActionKind::new("source.chant.run"),
+                lsp::CodeActionKind::new("source.chant.stop"),
+                lsp::CodeActionKind::new("source.chant.verify"),
+                lsp::CodeActionKind::new("source.chant.reset"),
+                lsp::CodeActionKind::new("source.chant.split"),
+                lsp::CodeActionKind::new("source.chant.log"),
+            ]),
+            work_done_progress_options: Default::default(),
+            resolve_provider: Some(false),
+        })),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: super::runs::COMMANDS.iter().map(|c| c.to_string()).collect(),
+            work_done_progress_options: Default::default(),
+        }),
         workspace: Some(lsp::WorkspaceServerCapabilities {
             workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
                 supported: Some(true),

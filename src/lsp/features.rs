@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use ropey::Rope;
+use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{self as lsp, OneOf, Uri};
 
@@ -55,13 +56,31 @@ impl Backend {
         let enc = st.encoding;
         let tdp = p.text_document_position_params;
         let at = Self::at(&mut st, &tdp.text_document.uri, Some(tdp.position), |r, f, o| {
-            hover::hover(&r.ws.project, r.facts.as_ref(), f, o)
+            let spec = match target_at(f, o) {
+                Some((Target::SpecId { id, .. }, _)) => Some(id),
+                Some((Target::Title, _)) => Some(f.id.to_string()),
+                _ => None,
+            };
+            (hover::hover(&r.ws.project, r.facts.as_ref(), f, o), spec, r.path.clone())
         })?;
-        let h = at.value?;
+        let (h, spec, root_path) = at.value;
+        let h = h?;
+        drop(st);
+        let mut markdown = h.markdown;
+        if let Some(id) = spec {
+            let (here, elsewhere, last) = self.run_summary(&root_path, &id);
+            if here {
+                markdown.push_str("\n\n**Running** from this editor");
+            } else if let Some(pid) = elsewhere {
+                markdown.push_str(&format!("\n\n**Running** (pid {pid}, started outside the editor)"));
+            } else if let Some(o) = last {
+                markdown.push_str(&format!("\n\nLast run from the editor: {}", o.summary));
+            }
+        }
         Some(lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent {
                 kind: lsp::MarkupKind::Markdown,
-                value: h.markdown,
+                value: markdown,
             }),
             range: Some(convert::range(&at.rope, &h.range, enc)),
         })
@@ -261,16 +280,83 @@ impl Backend {
     pub(super) fn code_lens_impl(&self, p: lsp::CodeLensParams) -> Option<Vec<lsp::CodeLens>> {
         let mut st = self.state();
         let enc = st.encoding;
-        let at = Self::at(&mut st, &p.text_document.uri, None, |r, f, _| hints::lenses(&r.ws.project, f))?;
-        let lenses = at
-            .value
-            .into_iter()
-            .map(|l| lsp::CodeLens {
+        let uri = p.text_document.uri.clone();
+        let at = Self::at(&mut st, &p.text_document.uri, None, |r, f, _| {
+            (
+                hints::lenses(&r.ws.project, f),
+                f.id.to_string(),
+                f.body.title.as_ref().map(|t| t.line.clone()),
+                r.path.clone(),
+            )
+        })?;
+        let (info, id, title_line, root_path) = at.value;
+        let command = |title: String, command: &str, arguments: Option<Vec<Value>>| lsp::Command {
+            title,
+            command: command.to_string(),
+            arguments,
+        };
+        let mut lenses: Vec<lsp::CodeLens> = Vec::new();
+        // ▶ Run, or Running… ■ Stop, or why it cannot run, then the last outcome.
+        if let Some(line) = title_line {
+            let range = convert::range(&at.rope, &line, enc);
+            let idx = uri.to_file_path().and_then(|path| {
+                let rel = st.roots[at.root].rel(&path)?;
+                st.roots[at.root].ws.index_of(&rel)
+            });
+            let (here, elsewhere, last) = self.run_summary(&root_path, &id);
+            let arg = Some(vec![json!(uri.as_str())]);
+            let run_lens = if here {
+                Some(command("Running… ■ Stop".to_string(), "chant.stop", arg.clone()))
+            } else if let Some(pid) = elsewhere {
+                Some(command(format!("Running elsewhere (pid {pid})"), "", None))
+            } else if let Some(i) = idx.filter(|&i| {
+                st.roots[at.root].ws.project.specs[i].place != crate::analysis::spec::Place::Archived
+            }) {
+                let actions = self.spec_actions(&st, at.root, i);
+                let run: Vec<_> =
+                    actions.iter().filter(|a| a.verb == crate::analysis::ide::actions::Verb::Run).collect();
+                match (run.iter().find(|a| a.enabled.is_ok()), run.first()) {
+                    (Some(a), _) => {
+                        let mut args = vec![json!(uri.as_str())];
+                        if a.flags != Default::default() {
+                            args.push(serde_json::to_value(a.flags).unwrap_or(Value::Null));
+                        }
+                        let title = if a.flags == Default::default() {
+                            "▶ Run".to_string()
+                        } else {
+                            format!("▶ {}", a.title)
+                        };
+                        Some(command(title, "chant.run", Some(args)))
+                    }
+                    (None, Some(a)) => {
+                        let reason = a.enabled.clone().err().unwrap_or_default();
+                        let title = format!("▶ Run (not now: {})", super::runs::short(&reason, 60));
+                        Some(command(title, "chant.explain", Some(vec![json!(reason)])))
+                    }
+                    (None, None) => None,
+                }
+            } else {
+                None
+            };
+            if let Some(c) = run_lens {
+                lenses.push(lsp::CodeLens { range, command: Some(c), data: None });
+            }
+            if let (Some(o), false) = (last, here) {
+                let title = format!("{} Last run: {}", if o.ok { "✓" } else { "✗" }, o.summary);
+                lenses.push(lsp::CodeLens {
+                    range,
+                    command: Some(command(title, "chant.showLog", arg)),
+                    data: None,
+                });
+            }
+        }
+        for l in info {
+            lenses.push(lsp::CodeLens {
                 range: convert::range(&at.rope, &l.range, enc),
-                command: Some(lsp::Command { title: l.title, command: String::new(), arguments: None }),
+                command: Some(command(l.title, "", None)),
                 data: None,
-            })
-            .collect();
+            });
+        }
         Some(lenses)
     }
 

@@ -50,6 +50,7 @@ pub struct Inner {
     out: mpsc::UnboundedSender<Out>,
     pending: Mutex<Pending>,
     watcher: Mutex<Vec<notify::RecommendedWatcher>>,
+    pub(super) runs: Mutex<super::runs::Runs>,
 }
 
 #[derive(Clone)]
@@ -82,6 +83,7 @@ impl Backend {
                 out: tx,
                 pending: Mutex::new(Pending::default()),
                 watcher: Mutex::new(Vec::new()),
+                runs: Mutex::new(Default::default()),
             }),
         }
     }
@@ -520,6 +522,10 @@ impl LanguageServer for Backend {
                     .and_then(|w| w.workspace_edit.as_ref())
                     .and_then(|e| e.resource_operations.as_ref())
                     .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename)),
+                resource_create: ws
+                    .and_then(|w| w.workspace_edit.as_ref())
+                    .and_then(|e| e.resource_operations.as_ref())
+                    .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Create)),
                 document_changes: ws
                     .and_then(|w| w.workspace_edit.as_ref())
                     .and_then(|e| e.document_changes)
@@ -536,6 +542,15 @@ impl LanguageServer for Backend {
                     .and_then(|w| w.code_lens.as_ref())
                     .and_then(|c| c.refresh_support)
                     .unwrap_or(false),
+                disabled_code_actions: td
+                    .and_then(|t| t.code_action.as_ref())
+                    .and_then(|c| c.disabled_support)
+                    .unwrap_or(false),
+                show_document: caps
+                    .window
+                    .as_ref()
+                    .and_then(|w| w.show_document.as_ref())
+                    .is_some_and(|s| s.support),
             };
             st.initialization_options = params.initialization_options.clone();
             let mut folders: Vec<PathBuf> =
@@ -568,6 +583,9 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.inner.watcher.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // Agents started from the editor do not outlive it (see README).
+        self.stop_all_runs();
+        self.wait_runs_stopped(Duration::from_secs(3)).await;
         Ok(())
     }
 
@@ -704,6 +722,14 @@ impl LanguageServer for Backend {
 
     async fn will_rename_files(&self, params: lsp::RenameFilesParams) -> Result<Option<lsp::WorkspaceEdit>> {
         Ok(self.will_rename_impl(params))
+    }
+
+    async fn execute_command(&self, params: lsp::ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
+        self.execute_command_impl(params).await
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        Ok(self.code_action_impl(params))
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```json
 //! { "diagnostics": { "disabled": ["model-waste"], "severity": { "spec-coupling": "hint" } },
-//!   "archived": false, "executable": "chant", "logLevel": "info" }
+//!   "archived": false, "executable": "chant", "startWatch": false, "logLevel": "info" }
 //! ```
 
 use std::collections::HashMap;
@@ -28,6 +28,9 @@ pub struct Settings {
     pub archived: bool,
     /// The `chant` executable (a name on PATH or a path).
     pub executable: String,
+    /// Let `chant work` start its background `chant watch` daemon (by default the
+    /// server passes `--no-watch`: a daemon outliving the editor is a surprise).
+    pub start_watch: bool,
     /// `error` | `warn` | `info` | `debug` | `trace`.
     pub log_level: Option<String>,
 }
@@ -38,6 +41,7 @@ impl Default for Settings {
             diagnostics: DiagnosticSettings::default(),
             archived: false,
             executable: "chant".to_string(),
+            start_watch: false,
             log_level: None,
         }
     }

@@ -86,6 +86,11 @@ impl Root {
         }
     }
 
+    /// Whether a project file exists (cached directory listings).
+    pub fn root_exists(&self, rel: &str) -> bool {
+        self.facts.kind(rel).is_some()
+    }
+
     /// Analyses `text` as the spec at `rel` (`None` if `rel` is not a spec path).
     pub fn analyze(&self, rel: &str, text: &str) -> Option<(Summary, Vec<Diagnostic>)> {
         let src = workspace::classify(rel)?;
@@ -101,10 +106,14 @@ pub struct ClientCaps {
     pub dynamic_watch: bool,
     pub related_information: bool,
     pub resource_rename: bool,
+    /// `CreateFile` operations in workspace edits.
+    pub resource_create: bool,
     pub document_changes: bool,
     pub hierarchical_symbols: bool,
     pub inlay_hint_refresh: bool,
     pub code_lens_refresh: bool,
+    pub disabled_code_actions: bool,
+    pub show_document: bool,
 }
 
 pub struct State {
@@ -238,10 +247,48 @@ impl State {
                 message: d.message.clone(),
                 related_information: related,
                 tags: None,
-                data: None,
+                data: self.fix_data(root, &rope, d),
             });
         }
         out
+    }
+
+    /// The quick fixes of a diagnostic, resolved to positions: code actions read them
+    /// back from `Diagnostic.data` without any server state.
+    /// The quick fixes of `d` as `Diagnostic.data` (so a code action request needs no
+    /// server state): edits in the client's encoding, a file to create (by the client
+    /// when it can, else by the `chant.createFile` command), or a server command.
+    fn fix_data(&self, root: usize, rope: &Rope, d: &Diagnostic) -> Option<serde_json::Value> {
+        use crate::analysis::diagnostic::FixAction;
+        if d.fixes.is_empty() {
+            return None;
+        }
+        let enc = self.encoding;
+        let fixes: Vec<serde_json::Value> = d
+            .fixes
+            .iter()
+            .filter_map(|f| {
+                Some(match &f.action {
+                    FixAction::Edits(edits) => {
+                        let edits: Vec<lsp::TextEdit> = edits
+                            .iter()
+                            .map(|(r, t)| lsp::TextEdit { range: convert::range(rope, r, enc), new_text: t.clone() })
+                            .collect();
+                        serde_json::json!({ "title": f.title, "edits": edits })
+                    }
+                    FixAction::CreateFile(path) => {
+                        let uri = Uri::from_file_path(self.roots[root].abs(path))?;
+                        if self.caps.document_changes && self.caps.resource_create {
+                            serde_json::json!({ "title": f.title, "create": uri.as_str() })
+                        } else {
+                            serde_json::json!({ "title": f.title, "command": "chant.createFile", "arguments": [uri.as_str()] })
+                        }
+                    }
+                    FixAction::RemoveBom => serde_json::json!({ "title": f.title, "command": "chant.removeBom" }),
+                })
+            })
+            .collect();
+        Some(serde_json::json!({ "fixes": fixes }))
     }
 
     /// What must be published for root `root` so the client shows its current

@@ -20,8 +20,10 @@ pub struct Server {
     next_id: i64,
     /// Every notification and request the server sent, in order.
     pub received: Vec<Value>,
-    /// What `workspace/configuration` answers.
+    /// What `workspace/configuration` answers (at first, the initialization options).
     pub settings: Value,
+    /// Answers to other server requests, by method (default: `null`).
+    pub replies: std::collections::HashMap<String, Value>,
     pub stderr: PathBuf,
 }
 
@@ -34,20 +36,27 @@ pub fn uri(path: &Path) -> String {
 pub fn vscode_caps() -> Value {
     json!({
         "general": { "positionEncodings": ["utf-16"] },
-        "window": { "workDoneProgress": true },
         "workspace": {
             "configuration": true,
             "didChangeWatchedFiles": { "dynamicRegistration": true },
             "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create", "rename", "delete"] },
             "inlayHint": { "refreshSupport": true },
+            "executeCommand": { "dynamicRegistration": false },
             "codeLens": { "refreshSupport": true },
             "workspaceFolders": true
         },
         "textDocument": {
             "publishDiagnostics": { "relatedInformation": true, "versionSupport": true },
             "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
-            "completion": { "completionItem": { "snippetSupport": false } }
-        }
+            "completion": { "completionItem": { "snippetSupport": false } },
+            "codeAction": {
+                "disabledSupport": true,
+                "dataSupport": true,
+                "isPreferredSupport": true,
+                "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["", "quickfix", "refactor", "source"] } }
+            }
+        },
+        "window": { "workDoneProgress": true, "showDocument": { "support": true } }
     })
 }
 
@@ -65,9 +74,21 @@ pub fn neovim_caps() -> Value {
 impl Server {
     /// Starts the server with `HOME` set to `home` and initializes it for `folder`.
     pub fn start(folder: &Path, home: &Path, caps: Value, init_options: Value) -> (Server, Value) {
+        Self::start_env(folder, home, caps, init_options, &[])
+    }
+
+    /// Like `start`, with extra environment variables for the server (and what it runs).
+    pub fn start_env(
+        folder: &Path,
+        home: &Path,
+        caps: Value,
+        init_options: Value,
+        env: &[(&str, &str)],
+    ) -> (Server, Value) {
         let stderr = home.join(format!("server-{}.log", std::process::id()));
         let err_file = std::fs::File::create(&stderr).expect("stderr log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_chant-lsp"))
+            .envs(env.iter().copied())
             .env("HOME", home)
             .env("RUST_LOG", "debug")
             .stdin(Stdio::piped())
@@ -106,8 +127,17 @@ impl Server {
                 }
             }
         });
-        let mut s =
-            Server { child, stdin, rx, next_id: 0, received: Vec::new(), settings: json!({}), stderr };
+        let settings = if init_options.is_null() { json!({}) } else { init_options.clone() };
+        let mut s = Server {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+            received: Vec::new(),
+            settings,
+            replies: Default::default(),
+            stderr,
+        };
         let init = s.request(
             "initialize",
             json!({
@@ -142,7 +172,8 @@ impl Server {
                 Value::Array(vec![self.settings.clone(); n])
             }
             "workspace/applyEdit" => json!({ "applied": true }),
-            _ => Value::Null,
+            "window/showDocument" => json!({ "success": true }),
+            other => self.replies.get(other).cloned().unwrap_or(Value::Null),
         };
         self.send(json!({ "jsonrpc": "2.0", "id": msg["id"].clone(), "result": result }));
     }

@@ -2,6 +2,7 @@
 //! completion, outline, hints, lenses and renames. Byte ranges in, byte ranges out;
 //! `lsp/` turns them into protocol types.
 
+pub mod actions;
 pub mod completion;
 pub mod docs;
 pub mod hints;

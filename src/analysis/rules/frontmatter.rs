@@ -1,7 +1,7 @@
 //! "chant cannot read this spec" (split surprises, YAML and schema errors), unknown
 //! keys, `status: ready`, and the dependency checks that need no other spec.
 
-use crate::analysis::diagnostic::{Code, Diagnostic, Severity};
+use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction, Severity};
 use crate::analysis::frontmatter::{SpecType, Status, YamlErrorKind, KNOWN_KEYS};
 use crate::analysis::id;
 use crate::analysis::layout::Value;
@@ -38,14 +38,17 @@ fn split_problems(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 Code::Bom,
                 bom.start..fence.as_ref().map_or(bom.end, |r| r.end),
                 "the file starts with a byte order mark (U+FEFF): chant needs `---` as the very first character, so it ignores this frontmatter and reads the spec as `type: code`, `status: pending` with no dependencies; save the file as UTF-8 without a BOM",
-            ),
+            )
+            .fix(Fix { title: "Remove the byte order mark (rewrites the file)".to_string(), action: FixAction::RemoveBom }),
             SplitProblem::Unclosed { open } => {
                 let after = f.yaml.as_ref().map(|y| line_of(f.text, y.end)).unwrap_or(1);
+                let at = f.yaml.as_ref().map_or(open.end, |y| y.end);
                 Diagnostic::new(
                     Code::UnclosedFrontmatter,
                     open.clone(),
                     format!("the frontmatter is never closed: chant finds no second `---`, so it reads no frontmatter at all (`type: code`, `status: pending`, no dependencies); add a `---` line after line {after}"),
                 )
+                .fix(Fix::edit(format!("Close the frontmatter after line {after}"), at..at, "\n---"))
             }
             SplitProblem::DashesInValue { dashes, later_fence, .. } => {
                 let mut d = Diagnostic::new(
@@ -116,7 +119,21 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 } else {
                     format!("unknown {path} `{value}`{hint}: {unreadable}; allowed: {list}{extra}")
                 };
-                Diagnostic::new(Code::InvalidValue, e.range.clone(), msg.trim_end().to_string())
+                let mut d = Diagnostic::new(Code::InvalidValue, e.range.clone(), msg.trim_end().to_string());
+                if let Some((slot, empty)) = value_slot(f, path) {
+                    // The likeliest value first.
+                    let mut ordered: Vec<&&str> = values.iter().collect();
+                    ordered.sort_by_key(|v| {
+                        let close =
+                            v.eq_ignore_ascii_case(value) || v.replace('_', "-") == value.to_lowercase();
+                        (!close, id::edit_distance(v, value, 3).unwrap_or(9))
+                    });
+                    for v in ordered {
+                        let text = if empty { format!(" {v}") } else { v.to_string() };
+                        d = d.fix(Fix::edit(format!("Change to `{v}`"), slot.clone(), text));
+                    }
+                }
+                d
             }
             YamlErrorKind::InvalidType { path, found, expected } => {
                 let want = match expected.as_str() {
@@ -131,11 +148,22 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 } else {
                     ""
                 };
-                Diagnostic::new(
+                let mut d = Diagnostic::new(
                     Code::WrongShape,
                     e.range.clone(),
                     format!("`{path}` must be {want}, found {found}{hint}: {unreadable}"),
-                )
+                );
+                if expected == "a sequence" && !found.starts_with("map") {
+                    if let Some((slot, false)) = value_slot(f, path) {
+                        let raw = &f.text[slot.clone()];
+                        d = d.fix(Fix::edit(
+                            format!("Turn `{path}` into a list"),
+                            slot.clone(),
+                            format!("[{raw}]"),
+                        ));
+                    }
+                }
+                d
             }
             YamlErrorKind::MissingField { path, field } => Diagnostic::new(
                 Code::WrongShape,
@@ -150,6 +178,9 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 );
                 if let Some(first) = first {
                     d = d.related(f.path, first.clone(), "first occurrence");
+                }
+                if let Some(e) = f.layout.entries.iter().find(|x| x.key_range == e.range) {
+                    d = d.fix(Fix::edit(format!("Remove this `{key}` entry"), e.lines.clone(), ""));
                 }
                 d
             }
@@ -174,6 +205,35 @@ fn known_mistake(key: &str, id: &str) -> Option<String> {
         | "priority" => "chant's docs mention it, but chant v0.23.2 does not read it".to_string(),
         _ => return None,
     })
+}
+
+/// The known key an unknown one most likely meant.
+fn rename_suggestion(key: &str) -> Option<&'static str> {
+    match key {
+        "commit" => Some("commits"),
+        "depends" | "dependencies" | "deps" | "depends-on" | "dependsOn" | "depends_On" => Some("depends_on"),
+        "tags" | "label" => Some("labels"),
+        "files" | "targets" | "target_file" | "target-files" => Some("target_files"),
+        "member" => Some("members"),
+        "id" | "title" => None,
+        k => did_you_mean_key(k, &KNOWN_KEYS),
+    }
+}
+
+/// The value of a (possibly nested, `approval.status`) key: its range, and whether it
+/// is empty (then the range is just after the colon).
+fn value_slot(f: &SpecFile, path: &str) -> Option<(std::ops::Range<usize>, bool)> {
+    let mut parts = path.split('.');
+    let mut entry = f.layout.get(parts.next()?)?;
+    for part in parts {
+        let Value::Map { entries, .. } = &entry.value else { return None };
+        entry = entries.iter().find(|e| e.key == part)?;
+    }
+    match &entry.value {
+        Value::Empty { at } => Some((*at..*at, true)),
+        Value::Scalar(s) => Some((s.range.clone(), false)),
+        v => Some((v.range(), false)),
+    }
 }
 
 /// The closest known key within edit distance 2.
@@ -207,6 +267,7 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 );
                 continue;
             }
+            let rename = rename_suggestion(&e.key);
             let hint = if ctx.config.required.iter().any(|r| r == &e.key) {
                 "`enterprise.required` lists it, but chant's required-field check only knows built-in keys: `chant lint` reports it missing even though it is here".to_string()
             } else if let Some(m) = known_mistake(&e.key, f.id) {
@@ -216,11 +277,17 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
             } else {
                 "move this information into the body".to_string()
             };
-            out.push(Diagnostic::new(
+            let mut d = Diagnostic::new(
                 Code::UnknownKey,
                 e.key_range.clone(),
                 format!("unknown key `{}`: chant ignores it and deletes it the next time it saves this spec; {hint}", e.key),
-            ));
+            );
+            if let Some(k) = rename {
+                if !seen.contains(&k) && f.layout.get(k).is_none() {
+                    d = d.fix(Fix::edit(format!("Rename to `{k}`"), e.key_range.clone(), k));
+                }
+            }
+            out.push(d);
         }
         seen.push(&e.key);
         let nested: &[&'static str] = match e.key.as_str() {
@@ -246,7 +313,13 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
 fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     let mut seen: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
     let items = f.items("depends_on");
-    for (dep, range) in &items {
+    let deletions = f.item_deletions("depends_on");
+    for (k, (dep, range)) in items.iter().enumerate() {
+        let remove = Fix::edit(
+            format!("Remove `{dep}` from depends_on"),
+            deletions.get(k).cloned().unwrap_or(range.clone()),
+            "",
+        );
         if let Some((_, first)) = seen.iter().find(|(s, _)| s == dep) {
             out.push(
                 Diagnostic::new(
@@ -254,23 +327,27 @@ fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                     range.clone(),
                     format!("`{dep}` is listed twice in depends_on"),
                 )
-                .related(f.path, first.clone(), "first listed here"),
+                .related(f.path, first.clone(), "first listed here")
+                .fix(remove),
             );
             continue;
         }
         seen.push((dep, range.clone()));
         if dep == f.id {
-            out.push(Diagnostic::new(
-                Code::SelfDependency,
-                range.clone(),
-                "this spec depends on itself: it can never be ready; remove the entry",
-            ));
+            out.push(
+                Diagnostic::new(
+                    Code::SelfDependency,
+                    range.clone(),
+                    "this spec depends on itself: it can never be ready; remove the entry",
+                )
+                .fix(remove),
+            );
         } else if let Some((repo, rest)) = id::split_repo(dep) {
             out.push(Diagnostic::new(
                 Code::CrossRepoDependency,
                 range.clone(),
                 format!("cross-repo dependency `{repo}:{rest}`: chant v0.23.2 reports it as unknown in `chant lint` and keeps this spec blocked even when `{rest}` is completed in `{repo}`"),
-            ));
+            ).fix(remove));
         }
     }
 }

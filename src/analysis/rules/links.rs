@@ -12,7 +12,7 @@
 //!   run cannot add its Output Format section).
 //! * `conflicting_files` is informational in chant: only malformed entries are reported.
 
-use crate::analysis::diagnostic::{Code, Diagnostic, Severity};
+use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction, Severity};
 use crate::analysis::facts::{normalize_link, FileKind, LinkPath};
 use crate::analysis::frontmatter::Status;
 use crate::analysis::output::{self, OutputProblem};
@@ -185,11 +185,18 @@ fn entry(
                 Field::Origin => "`chant drift` cannot check it",
                 _ => "`chant drift` cannot check it",
             };
-            out.push(Diagnostic::new(
+            let mut d = Diagnostic::new(
                 Code::MissingFile,
                 range,
                 format!("`{raw}` does not exist: {why}; create it or fix the path"),
-            ));
+            );
+            if matches!(field, Field::InformedBy | Field::Context | Field::Origin) {
+                d = d.fix(Fix {
+                    title: format!("Create `{path}`"),
+                    action: FixAction::CreateFile(path.clone()),
+                });
+            }
+            out.push(d);
         }
         (Field::Context | Field::OutputSchema, Some(FileKind::Dir)) => {
             out.push(Diagnostic::new(

@@ -2,7 +2,7 @@
 //! each placed on the part of the spec it is about. Lint O1–O3 live with the file
 //! links; D1/D2 with the project rules.
 
-use crate::analysis::diagnostic::{Code, Diagnostic};
+use crate::analysis::diagnostic::{Code, Diagnostic, Fix};
 use crate::analysis::frontmatter::{has_field, ApprovalStatus, SpecType, KNOWN_KEYS};
 use crate::analysis::id;
 use crate::analysis::spec::{Context, Readable, SpecFile};
@@ -30,11 +30,34 @@ fn title(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     } else {
         "add a `# Title` line after the frontmatter"
     };
-    out.push(Diagnostic::new(
+    let mut d = Diagnostic::new(
         Code::MissingTitle,
         range,
         format!("missing title: `chant lint` fails and `chant work` refuses this spec; {hint}"),
-    ));
+    );
+    d = match &f.body.title_without_space {
+        Some(r) => {
+            let text = &f.text[r.clone()];
+            d.fix(Fix::edit(
+                "Add the space after `#`",
+                r.clone(),
+                format!("# {}", text.trim_start_matches('#').trim_start()),
+            ))
+        }
+        None => {
+            // Right after the frontmatter (or at the top without one).
+            let at = match &f.split.close_fence {
+                Some(close) => {
+                    let nl = f.text[close.end..].find('\n').map_or(f.text.len(), |i| close.end + i + 1);
+                    nl.min(f.text.len())
+                }
+                None => 0,
+            };
+            let prefix = if at == f.text.len() && !f.text.ends_with('\n') && at > 0 { "\n" } else { "" };
+            d.fix(Fix::edit("Insert a title", at..at, format!("{prefix}# Title\n\n")))
+        }
+    };
+    out.push(d);
 }
 
 fn required(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {

@@ -1,0 +1,911 @@
+//! Running chant from the editor, over stdio against the real server and a fake `chant`
+//! (`tests/fake-chant/chant`): progress begin/report/end, the outcome message, logs,
+//! cancellation (the whole process group gone, nothing left unreaped), two runs at
+//! once, refusals, requests answered during a run, code actions and quick fixes.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::lsp::{neovim_caps, uri, vscode_caps, Server};
+use support::write_fixture;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+const PROJECT: &str = "\
+//- .chant/config.md
+---
+project:
+  name: runs
+defaults:
+  prompt: standard
+---
+//- .chant/prompts/standard.md
+Do {{spec.id}}.
+//- .chant/prompts/verify.md
+Verify.
+//- .chant/prompts/split.md
+Split.
+//- src/lib.rs
+pub fn a() {}
+//- .chant/specs/2026-01-01-001-aaa.md
+---
+type: code
+status: completed
+target_files: [src/lib.rs]
+---
+# Add the parser entry point
+
+The parser needs one entry point that the CLI calls.
+
+## Acceptance Criteria
+
+- [x] `parse` is public in src/lib.rs
+- [x] A test covers the empty input
+//- .chant/specs/2026-01-02-001-bbb.md
+---
+type: code
+status: pending
+depends_on: [2026-01-01-001-aaa]
+target_files: [src/lib.rs]
+---
+# Report parse errors with positions
+
+Errors from `parse` carry the line and column of the offending token.
+
+## Acceptance Criteria
+
+- [ ] Errors carry line and column
+- [ ] A test checks the position of an error
+//- .chant/specs/2026-01-02-002-ccc.md
+---
+type: code
+status: pending
+target_files: [src/lib.rs]
+---
+# Document the public API
+
+Each public function of the crate gets a doc comment with an example.
+
+## Acceptance Criteria
+
+- [ ] Every public function has a doc comment
+- [ ] Each doc comment has an example
+//- .chant/specs/2026-01-03-001-ddd.md
+---
+type: code
+status: pending
+depends_on: [2026-01-02-001-bbb]
+target_files: [src/lib.rs]
+---
+# Recover after the first parse error
+
+Parsing continues after an error so that all errors are reported at once.
+
+## Acceptance Criteria
+
+- [ ] Parsing continues after an error
+- [ ] A test checks two errors in one input
+//- .chant/specs/2026-01-03-002-eee.md
+---
+type: code
+status: failed
+target_files: [src/lib.rs]
+---
+# Speed up the lexer
+
+The lexer reads bytes instead of chars so that large inputs lex faster.
+
+## Acceptance Criteria
+
+- [ ] The lexer works on bytes
+- [ ] A benchmark shows the gain
+";
+
+const BBB: &str = "2026-01-02-001-bbb";
+const CCC: &str = "2026-01-02-002-ccc";
+const DDD: &str = "2026-01-03-001-ddd";
+const EEE: &str = "2026-01-03-002-eee";
+
+fn fake_chant() -> String {
+    format!("{}/tests/fake-chant/chant", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Commits everything under `root` into a new git repository.
+fn git_init(root: &Path) {
+    let repo = git2::Repository::init(root).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("test", "test@example.invalid").unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "initial", &tree, &[]).unwrap();
+}
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    home: PathBuf,
+    root: PathBuf,
+}
+
+impl Env {
+    fn new(fixture: &str, git: bool) -> Env {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        let root = tmp.path().join("proj");
+        std::fs::create_dir_all(&home).unwrap();
+        write_fixture(&root, fixture);
+        if git {
+            git_init(&root);
+        }
+        Env { _tmp: tmp, home, root }
+    }
+
+    fn spec(&self, id: &str) -> PathBuf {
+        self.root.join(format!(".chant/specs/{id}.md"))
+    }
+
+    fn spec_uri(&self, id: &str) -> String {
+        uri(&self.spec(id))
+    }
+
+    /// A server whose `chant` is the fake, with `env` for the fake.
+    fn server(&self, caps: Value, env: &[(&str, &str)]) -> Server {
+        let (mut s, _) =
+            Server::start_env(&self.root, &self.home, caps, json!({ "executable": fake_chant() }), env);
+        self.wait_loaded(&mut s);
+        s
+    }
+
+    /// Waits until the project is loaded (a clean project publishes nothing): the
+    /// outline of a spec comes from the loaded workspace.
+    fn wait_loaded(&self, s: &mut Server) {
+        let start = Instant::now();
+        let first = self.root.join(".chant/specs");
+        let first = std::fs::read_dir(first).unwrap().next().unwrap().unwrap().path();
+        loop {
+            let r = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri(&first) } }));
+            if r.as_array().is_some_and(|a| !a.is_empty()) {
+                return;
+            }
+            assert!(start.elapsed() < WAIT, "the project never loaded:\n{}", s.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn status(&self, id: &str) -> String {
+        let text = std::fs::read_to_string(self.spec(id)).unwrap();
+        text.lines().find_map(|l| l.strip_prefix("status: ")).unwrap_or("?").to_string()
+    }
+}
+
+fn execute(s: &mut Server, command: &str, args: Value) -> Value {
+    s.request("workspace/executeCommand", json!({ "command": command, "arguments": args }))
+}
+
+fn is_progress(m: &Value, kind: &str) -> bool {
+    m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind
+}
+
+/// The index of the `$/progress` `end` for `token`.
+fn wait_end(s: &mut Server, from: usize, token: &Value) -> usize {
+    let t = token.clone();
+    s.wait_for(from, WAIT, move |m| is_progress(m, "end") && m["params"]["token"] == t)
+        .unwrap_or_else(|| panic!("no progress end for {token}; server log:\n{}", s.log()))
+}
+
+/// The token of the next run that begins.
+fn wait_begin(s: &mut Server, from: usize, id: &str) -> (usize, Value) {
+    let prefix = format!("chant-lsp/run/{id}/");
+    let i = s
+        .wait_for(from, WAIT, |m| {
+            is_progress(m, "begin") && m["params"]["token"].as_str().is_some_and(|t| t.starts_with(&prefix))
+        })
+        .unwrap_or_else(|| panic!("no progress begin for {id}; server log:\n{}", s.log()));
+    (i, s.received[i]["params"]["token"].clone())
+}
+
+fn pid_of(token: &Value) -> i32 {
+    token.as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap()
+}
+
+/// True once no process `pid` exists, not even as a zombie.
+fn gone(pid: i32) -> bool {
+    !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn wait_gone(pids: &[i32], within: Duration) -> Result<Duration, String> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if pids.iter().all(|&p| gone(p)) {
+            return Ok(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let left: Vec<String> = pids
+        .iter()
+        .filter(|&&p| !gone(p))
+        .map(|p| format!("{p}: {}", std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default()))
+        .collect();
+    Err(format!("still there after {within:?}: {left:?}"))
+}
+
+fn read_pid_file(path: &Path) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Ok(t) = std::fs::read_to_string(path) {
+            if let Ok(p) = t.trim().parse() {
+                return p;
+            }
+        }
+        assert!(start.elapsed() < WAIT, "{} never written", path.display());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn code_actions(s: &mut Server, uri: &str, only: Option<&[&str]>, diagnostics: Value) -> Vec<Value> {
+    let mut context = json!({ "diagnostics": diagnostics });
+    if let Some(only) = only {
+        context["only"] = json!(only);
+    }
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": context }),
+    );
+    r.as_array().cloned().unwrap_or_default()
+}
+
+fn titled<'a>(actions: &'a [Value], prefix: &str) -> &'a Value {
+    actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no action starting with {prefix:?} in {actions:#?}"))
+}
+
+fn lenses(s: &mut Server, uri: &str) -> Vec<String> {
+    let r = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
+    r.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// Hover on the title of spec `id` (wherever chant's edits have moved it).
+fn hover_title(s: &mut Server, env: &Env, id: &str) -> String {
+    let text = std::fs::read_to_string(env.spec(id)).unwrap();
+    let line = text.lines().position(|l| l.starts_with("# ")).unwrap();
+    hover_text(s, &env.spec_uri(id), line as u32, 3)
+}
+
+fn hover_text(s: &mut Server, uri: &str, line: u32, character: u32) -> String {
+    let h = s.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+    );
+    h["contents"]["value"].as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
+    let env = Env::new(PROJECT, true);
+    let argv_file = env.home.join("argv.jsonl");
+    let argv_env = argv_file.display().to_string();
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_LINES", "4"), ("FAKE_CHANT_DELAY", "0.3"), ("FAKE_CHANT_ARGV", &argv_env)],
+    );
+    s.replies.insert("window/showMessageRequest".into(), json!({ "title": "Show log" }));
+    let bbb = env.spec_uri(BBB);
+    let from = s.received.len();
+
+    let started = Instant::now();
+    let r = execute(&mut s, "chant.run", json!([bbb]));
+    let answered = started.elapsed();
+    assert_eq!(r["started"], BBB, "{r}");
+    assert_eq!(r["command"], json!(["work", BBB, "--no-watch"]));
+    assert!(answered < Duration::from_secs(1), "executeCommand took {answered:?}");
+
+    // The server creates the token, then begin, reports, end.
+    let create = s
+        .wait_for(from, WAIT, |m| m["method"] == "window/workDoneProgress/create")
+        .expect("progress token created");
+    let (begin, token) = wait_begin(&mut s, from, BBB);
+    assert!(create < begin);
+    assert_eq!(s.received[create]["params"]["token"], token);
+    let value = &s.received[begin]["params"]["value"];
+    assert_eq!(value["title"], format!("chant work {BBB} --no-watch"));
+    assert_eq!(value["cancellable"], true);
+    let end = wait_end(&mut s, begin, &token);
+    let reports: Vec<String> = s.received[begin..end]
+        .iter()
+        .filter(|m| is_progress(m, "report") && m["params"]["token"] == token)
+        .map(|m| m["params"]["value"]["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!reports.is_empty(), "no reports between begin and end");
+    assert!(
+        reports.iter().any(|r| r.starts_with("agent step") && r.contains(" · ") && r.ends_with('s')),
+        "reports show the latest line and elapsed time: {reports:?}"
+    );
+    let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap().to_string();
+    assert!(outcome.starts_with("exit 0 after"), "{outcome}");
+    assert!(
+        outcome.contains("the spec is now completed") && outcome.contains("commits abc1234"),
+        "{outcome}"
+    );
+
+    // Every output line went to the client's log, in order.
+    let logged: Vec<String> = s.received[from..]
+        .iter()
+        .filter(|m| m["method"] == "window/logMessage")
+        .filter_map(|m| m["params"]["message"].as_str())
+        .filter(|t| t.starts_with(&format!("[{BBB}]")))
+        .map(str::to_string)
+        .collect();
+    let steps: Vec<&String> = logged.iter().filter(|l| l.contains("agent step")).collect();
+    assert_eq!(steps.len(), 4, "{logged:?}");
+    assert!(steps[3].ends_with("agent step 4 of 4 on 2026-01-02-001-bbb"));
+    assert!(logged.iter().any(|l| l.contains("→ Validating spec")), "stderr lines too: {logged:?}");
+
+    // The outcome message offers the log; choosing it opens the log.
+    let msg = s.wait_for(end, WAIT, |m| m["method"] == "window/showMessageRequest").expect("outcome message");
+    let params = &s.received[msg]["params"];
+    assert_eq!(params["type"], 3, "info for success: {params}");
+    assert!(params["message"].as_str().unwrap().starts_with(&format!("chant work {BBB}: exit 0")));
+    assert_eq!(params["actions"][0]["title"], "Show log");
+    let shown = s.wait_for(msg, WAIT, |m| m["method"] == "window/showDocument").expect("log opened");
+    let log_uri = s.received[shown]["params"]["uri"].as_str().unwrap().to_string();
+    assert!(log_uri.ends_with(&format!(".chant/logs/{BBB}.editor.log")), "{log_uri}");
+    let kept = std::fs::read_to_string(env.root.join(format!(".chant/logs/{BBB}.editor.log"))).unwrap();
+    assert!(kept.contains("agent step 4 of 4") && kept.contains("! → Validating spec"), "{kept}");
+    assert!(kept.starts_with(&format!("# chant work {BBB} --no-watch\n# exit 0 after")), "{kept}");
+
+    // chant changed the spec on disk; the server read it again.
+    assert_eq!(env.status(BBB), "completed");
+    let hover = hover_title(&mut s, &env, BBB);
+    assert!(hover.contains("completed"), "{hover}");
+    assert!(hover.contains("Last run from the editor: exit 0"), "{hover}");
+    let l = lenses(&mut s, &bbb);
+    assert!(l.iter().any(|t| t.starts_with("✓ Last run: exit 0")), "{l:?}");
+    // ddd was blocked by bbb; now it can run.
+    let ddd_actions = code_actions(&mut s, &env.spec_uri(DDD), None, json!([]));
+    assert!(titled(&ddd_actions, &format!("Run {DDD}")).get("disabled").is_none(), "{ddd_actions:#?}");
+
+    // The show-log command opens the same log.
+    let r = execute(&mut s, "chant.showLog", json!([bbb]));
+    assert!(r["path"].as_str().unwrap().ends_with(".editor.log"), "{r}");
+    assert_eq!(r["shown"], true);
+
+    let argv = std::fs::read_to_string(&argv_file).unwrap();
+    assert_eq!(argv.trim(), format!("[\"work\", \"{BBB}\", \"--no-watch\"]"));
+    assert_eq!(s.stop(), Some(0));
+}
+
+#[test]
+fn a_failed_run_says_why_and_reset_runs_from_a_code_action() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_LINES", "1"), ("FAKE_CHANT_DELAY", "0"), ("FAKE_CHANT_EXIT", "3")],
+    );
+    let ccc = env.spec_uri(CCC);
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([ccc]));
+    let (begin, token) = wait_begin(&mut s, from, CCC);
+    let end = wait_end(&mut s, begin, &token);
+    let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap().to_string();
+    assert!(outcome.starts_with("failed (exit 1)"), "{outcome}");
+    assert!(
+        outcome.contains("now failed") && outcome.contains("Error: Agent exited with status: exit status: 3"),
+        "{outcome}"
+    );
+    let msg = s.wait_for(end, WAIT, |m| m["method"] == "window/showMessageRequest").unwrap();
+    assert_eq!(s.received[msg]["params"]["type"], 1, "an error message");
+    assert_eq!(env.status(CCC), "failed");
+    let l = lenses(&mut s, &ccc);
+    assert!(l.iter().any(|t| t.starts_with("✗ Last run: failed (exit 1)")), "{l:?}");
+
+    // Now reset is offered, and runs like any command.
+    let actions = code_actions(&mut s, &ccc, None, json!([]));
+    let reset = titled(&actions, &format!("Reset {CCC}"));
+    assert!(reset.get("disabled").is_none(), "{reset}");
+    let cmd = &reset["command"];
+    let from = s.received.len();
+    execute(&mut s, cmd["command"].as_str().unwrap(), cmd["arguments"].clone());
+    let (begin, token) = wait_begin(&mut s, from, CCC);
+    assert_eq!(s.received[begin]["params"]["value"]["title"], format!("chant reset {CCC}"));
+    wait_end(&mut s, begin, &token);
+    assert_eq!(env.status(CCC), "pending");
+}
+
+#[test]
+fn cancelling_from_the_progress_ui_kills_the_whole_process_group() {
+    let env = Env::new(PROJECT, true);
+    let child_file = env.home.join("grandchild.pid");
+    let child_env = child_file.display().to_string();
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)],
+    );
+    let ccc = env.spec_uri(CCC);
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([ccc]));
+    let (begin, token) = wait_begin(&mut s, from, CCC);
+    let chant_pid = pid_of(&token);
+    let grandchild = read_pid_file(&child_file);
+    assert!(!gone(chant_pid) && !gone(grandchild));
+    // Wait for some output, then cancel as VS Code's progress notification does.
+    let t = token.clone();
+    s.wait_for(begin, WAIT, move |m| is_progress(m, "report") && m["params"]["token"] == t)
+        .expect("a report");
+    // While it runs: a lens to stop it, and the run shown in the hover.
+    let l = lenses(&mut s, &ccc);
+    assert!(l.contains(&"Running… ■ Stop".to_string()), "{l:?}");
+    assert!(hover_title(&mut s, &env, CCC).contains("**Running** from this editor"));
+    let cancelled = Instant::now();
+    s.notify("window/workDoneProgress/cancel", json!({ "token": token }));
+    let took = wait_gone(&[chant_pid, grandchild], Duration::from_secs(2)).unwrap();
+    let end = wait_end(&mut s, begin, &token);
+    assert!(took < Duration::from_secs(2) && cancelled.elapsed() < WAIT);
+    let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap();
+    // chant dies without cleaning up: the spec stays in_progress, and the message says so.
+    assert!(outcome.starts_with("stopped after") && outcome.contains("now in_progress"), "{outcome}");
+    let l = lenses(&mut s, &ccc);
+    assert!(!l.contains(&"Running… ■ Stop".to_string()), "{l:?}");
+}
+
+#[test]
+fn stop_escalates_to_sigkill_when_chant_ignores_sigterm() {
+    let env = Env::new(PROJECT, true);
+    let child_file = env.home.join("grandchild.pid");
+    let child_env = child_file.display().to_string();
+    let mut s = env.server(
+        neovim_caps(),
+        &[
+            ("FAKE_CHANT_LINES", "1000"),
+            ("FAKE_CHANT_DELAY", "0.05"),
+            ("FAKE_CHANT_CHILD", &child_env),
+            ("FAKE_CHANT_NO_TERM", "1"),
+        ],
+    );
+    let bbb = env.spec_uri(BBB);
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([bbb]));
+    let (begin, token) = wait_begin(&mut s, from, BBB);
+    let grandchild = read_pid_file(&child_file);
+    // The stop action replaces the run action while it runs.
+    let actions = code_actions(&mut s, &bbb, None, json!([]));
+    let stop = titled(&actions, &format!("Stop chant work {BBB}"));
+    assert!(actions.iter().all(|a| !a["title"].as_str().unwrap().starts_with("Run ")), "{actions:#?}");
+    let r = execute(&mut s, "chant.stop", stop["command"]["arguments"].clone());
+    assert_eq!(r["stopping"], BBB);
+    let took = wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(2)).unwrap();
+    assert!(took >= Duration::from_millis(900), "SIGTERM was ignored, so only SIGKILL ends it: {took:?}");
+    wait_end(&mut s, begin, &token);
+    // Stopping again: nothing to stop.
+    let r = execute(&mut s, "chant.stop", json!([bbb]));
+    assert!(r["error"]["message"].as_str().unwrap().contains("no run of"), "{r}");
+}
+
+#[test]
+fn two_specs_run_at_once_but_one_spec_only_once() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(vscode_caps(), &[("FAKE_CHANT_LINES", "8"), ("FAKE_CHANT_DELAY", "0.15")]);
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([env.spec_uri(BBB)]));
+    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let (b1, t1) = wait_begin(&mut s, from, BBB);
+    let (b2, t2) = wait_begin(&mut s, from, CCC);
+    // A second run of bbb is refused with a message.
+    let before = s.received.len();
+    let r = execute(&mut s, "chant.run", json!([env.spec_uri(BBB)]));
+    let e = r["error"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(e.contains("already running") || e.contains("already in progress"), "{r}");
+    let shown = s.wait_for(before, WAIT, |m| m["method"] == "window/showMessage").expect("refusal shown");
+    assert_eq!(s.received[shown]["params"]["type"], 1);
+    let e1 = wait_end(&mut s, b1, &t1);
+    let e2 = wait_end(&mut s, b2, &t2);
+    // They overlapped: each began before the other ended.
+    assert!(b1 < e2 && b2 < e1);
+    for end in [e1, e2] {
+        assert!(s.received[end]["params"]["value"]["message"].as_str().unwrap().starts_with("exit 0"));
+    }
+    assert_eq!((env.status(BBB).as_str(), env.status(CCC).as_str()), ("completed", "completed"));
+}
+
+#[test]
+fn requests_are_answered_while_a_run_is_going_on() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(vscode_caps(), &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.01")]);
+    let ddd = env.spec_uri(DDD);
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let (begin, token) = wait_begin(&mut s, from, CCC);
+    // The run floods the log; hovers still come back quickly.
+    let mut worst = Duration::ZERO;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let h = hover_text(&mut s, &ddd, 3, 15);
+        worst = worst.max(t.elapsed());
+        assert!(h.contains("Report parse errors with positions"), "{h}");
+    }
+    let t = token.clone();
+    assert!(
+        s.received[begin..].iter().all(|m| !(is_progress(m, "end") && m["params"]["token"] == t)),
+        "the run was still going on"
+    );
+    assert!(worst < Duration::from_secs(2), "{worst:?}");
+    execute(&mut s, "chant.stop", json!([env.spec_uri(CCC)]));
+    wait_end(&mut s, begin, &token);
+}
+
+#[test]
+fn shutting_down_stops_running_agents() {
+    let env = Env::new(PROJECT, true);
+    let child_file = env.home.join("grandchild.pid");
+    let child_env = child_file.display().to_string();
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)],
+    );
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let (_, token) = wait_begin(&mut s, from, CCC);
+    let grandchild = read_pid_file(&child_file);
+    assert_eq!(s.stop(), Some(0));
+    wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(3)).unwrap();
+    assert_eq!(env.status(CCC), "in_progress", "chant leaves a killed run in_progress");
+}
+
+#[test]
+fn an_editor_that_vanishes_takes_its_agents_along() {
+    let env = Env::new(PROJECT, true);
+    let child_file = env.home.join("grandchild.pid");
+    let child_env = child_file.display().to_string();
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)],
+    );
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([env.spec_uri(BBB)]));
+    let (_, token) = wait_begin(&mut s, from, BBB);
+    let grandchild = read_pid_file(&child_file);
+    // No shutdown, no exit: stdin just closes, as when the editor is killed.
+    s.close_stdin();
+    assert_eq!(s.wait_exit(), Some(0));
+    wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(3)).unwrap();
+}
+
+#[test]
+fn refusals_are_clear_messages() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(vscode_caps(), &[]);
+    let run = |s: &mut Server, uri: &str| -> String {
+        let r = execute(s, "chant.run", json!([uri]));
+        r["error"]["message"].as_str().unwrap_or_else(|| panic!("not refused: {r}")).to_string()
+    };
+    // Blocked by a dependency.
+    let e = run(&mut s, &env.spec_uri(DDD));
+    assert!(e.contains(&format!("blocked by {BBB} (pending)")), "{e}");
+    // Unsaved changes in the editor.
+    let bbb = env.spec_uri(BBB);
+    let text = std::fs::read_to_string(env.spec(BBB)).unwrap();
+    s.open(&env.spec(BBB), &text, 1);
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": bbb, "version": 2 }, "contentChanges": [{ "text": text.replace("Errors from", "Messages from") }] }),
+    );
+    let e = run(&mut s, &bbb);
+    assert!(e.contains("unsaved changes"), "{e}");
+    // Saved (the buffer equals the disk again): accepted.
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": bbb, "version": 3 }, "contentChanges": [{ "text": text }] }),
+    );
+    let from = s.received.len();
+    let r = execute(&mut s, "chant.run", json!([bbb]));
+    assert_eq!(r["started"], BBB, "{r}");
+    let (begin, token) = wait_begin(&mut s, from, BBB);
+    wait_end(&mut s, begin, &token);
+    // Archived, unknown and malformed targets.
+    let e = run(&mut s, &uri(&env.root.join(".chant/specs/2026-01-09-009-zzz.md")));
+    assert!(e.contains("not loaded") || e.contains("no active spec"), "{e}");
+    let e = run(&mut s, "not a uri");
+    assert!(e.contains("URI"), "{e}");
+    let r = execute(&mut s, "chant.nothing", json!([]));
+    assert!(r["error"]["message"].as_str().unwrap().contains("unknown command"), "{r}");
+}
+
+#[test]
+fn a_missing_executable_names_the_setting() {
+    let env = Env::new(PROJECT, true);
+    let (mut s, _) = Server::start(
+        &env.root,
+        &env.home,
+        vscode_caps(),
+        json!({ "executable": "chant-is-not-installed-here" }),
+    );
+    env.wait_loaded(&mut s);
+    let from = s.received.len();
+    let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let e = r["error"]["message"].as_str().unwrap();
+    assert!(e.contains("chant-is-not-installed-here") && e.contains("chant.executable"), "{e}");
+    let shown = s.wait_for(from, WAIT, |m| m["method"] == "window/showMessage").unwrap();
+    assert_eq!(s.received[shown]["params"]["message"], e);
+    // The server is fine afterwards.
+    assert!(hover_text(&mut s, &env.spec_uri(DDD), 3, 15).contains("Report parse errors"));
+}
+
+#[test]
+fn outside_a_git_repository_runs_are_refused() {
+    let env = Env::new(PROJECT, false);
+    let mut s = env.server(vscode_caps(), &[]);
+    let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let e = r["error"]["message"].as_str().unwrap();
+    assert!(e.contains("not a git repository"), "{e}");
+    let l = lenses(&mut s, &env.spec_uri(CCC));
+    assert_eq!(l[0], "▶ Run (not now: not a git repository: chant work runs agents in git worktre…)");
+}
+
+#[test]
+fn a_run_started_outside_the_editor_shows_as_running() {
+    let env = Env::new(PROJECT, true);
+    let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let locks = env.root.join(".chant/.locks");
+    std::fs::create_dir_all(&locks).unwrap();
+    std::fs::write(locks.join(format!("{CCC}.lock")), other.id().to_string()).unwrap();
+    let mut s = env.server(vscode_caps(), &[]);
+    let ccc = env.spec_uri(CCC);
+    let pid = other.id();
+    let h = hover_title(&mut s, &env, CCC);
+    assert!(h.contains(&format!("**Running** (pid {pid}, started outside the editor)")), "{h}");
+    let l = lenses(&mut s, &ccc);
+    assert!(l.contains(&format!("Running elsewhere (pid {pid})")), "{l:?}");
+    let actions = code_actions(&mut s, &ccc, None, json!([]));
+    let run = titled(&actions, &format!("Run {CCC}"));
+    assert!(
+        run["disabled"]["reason"].as_str().unwrap().starts_with(&format!("already running (pid {pid}")),
+        "{run}"
+    );
+    let r = execute(&mut s, "chant.run", json!([ccc]));
+    assert!(r["error"]["message"].as_str().unwrap().contains("already running"), "{r}");
+    // A stale lock (dead PID) does not count.
+    other.kill().unwrap();
+    other.wait().unwrap();
+    let l = lenses(&mut s, &ccc);
+    assert!(l.contains(&"▶ Run".to_string()), "{l:?}");
+}
+
+#[test]
+fn code_actions_offer_what_chant_accepts_and_explain_the_rest() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(vscode_caps(), &[]);
+    let bbb = env.spec_uri(BBB);
+    // The lightbulb menu: no kinds, so VS Code lists them under Ctrl+.
+    let all = code_actions(&mut s, &bbb, None, json!([]));
+    let titles: Vec<&str> = all.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            format!("Run {BBB} (chant work)"),
+            format!("Verify {BBB} (chant verify)"),
+            format!("Reset {BBB} to pending (chant reset)"),
+            format!("Split {BBB} into members (chant split)"),
+            format!("Show the agent log of {BBB}"),
+        ]
+    );
+    assert!(all.iter().all(|a| a.get("kind").is_none()), "{all:#?}");
+    assert_eq!(all[0]["command"], json!({ "title": titles[0], "command": "chant.run", "arguments": [bbb] }));
+    assert_eq!(all[1]["disabled"]["reason"], "chant verifies completed specs only (this one is pending)");
+    assert_eq!(all[2]["disabled"]["reason"], "only failed specs can be reset (this one is pending)");
+    assert!(all[3].get("disabled").is_none());
+    assert_eq!(all[4]["disabled"]["reason"], format!("no agent log yet (`.chant/logs/{BBB}.log`)"));
+
+    // The Source Action… menu asks for `source`: the same actions, with kinds.
+    let source = code_actions(&mut s, &bbb, Some(&["source"]), json!([]));
+    let kinds: Vec<&str> = source.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "source.chant.run",
+            "source.chant.verify",
+            "source.chant.reset",
+            "source.chant.split",
+            "source.chant.log"
+        ]
+    );
+    let only_run = code_actions(&mut s, &bbb, Some(&["source.chant.run"]), json!([]));
+    assert_eq!(only_run.len(), 1);
+    // Quick fixes only: no commands.
+    assert!(code_actions(&mut s, &bbb, Some(&["quickfix"]), json!([])).is_empty());
+
+    // Blocked: disabled with the blocker, and a variant that skips the check.
+    let ddd = code_actions(&mut s, &env.spec_uri(DDD), None, json!([]));
+    let runs: Vec<&Value> = ddd.iter().filter(|a| a["title"].as_str().unwrap().starts_with("Run ")).collect();
+    assert_eq!(runs[0]["disabled"]["reason"], format!("blocked by {BBB} (pending)"));
+    assert_eq!(runs.len(), 1, "chant's transition re-checks dependencies: no flag helps: {runs:#?}");
+
+    // A failed spec: reset is offered, and so is running it again.
+    let eee = code_actions(&mut s, &env.spec_uri(EEE), None, json!([]));
+    assert!(titled(&eee, &format!("Reset {EEE}")).get("disabled").is_none(), "{eee:#?}");
+    assert!(titled(&eee, &format!("Run {EEE}")).get("disabled").is_none(), "{eee:#?}");
+}
+
+#[test]
+fn clients_without_disabled_actions_get_explaining_titles() {
+    let fixture = format!(
+        "{PROJECT}//- .chant/specs/2026-01-04-001-fff.md\n---\nstatus: pending\n---\n# Make it better\n\nImprove things.\n"
+    );
+    let env = Env::new(&fixture, true);
+    let argv_file = env.home.join("argv.jsonl");
+    let argv_env = argv_file.display().to_string();
+    let mut s = env.server(neovim_caps(), &[("FAKE_CHANT_LINES", "0"), ("FAKE_CHANT_ARGV", &argv_env)]);
+    let fff = env.spec_uri("2026-01-04-001-fff");
+    let actions = code_actions(&mut s, &fff, None, json!([]));
+    assert!(actions.iter().all(|a| a.get("disabled").is_none()), "{actions:#?}");
+    // A spec of Refine quality: chant refuses it without a terminal...
+    let refused = titled(&actions, "Run 2026-01-04-001-fff (chant work) — not now: quality gate");
+    assert_eq!(refused["command"]["command"], "chant.explain");
+    let from = s.received.len();
+    execute(&mut s, "chant.explain", refused["command"]["arguments"].clone());
+    let shown = s.wait_for(from, WAIT, |m| m["method"] == "window/showMessage").unwrap();
+    assert!(s.received[shown]["params"]["message"].as_str().unwrap().starts_with("quality gate"));
+    // ...but accepts --skip-criteria, which the variant passes.
+    let variant = titled(&actions, "Run 2026-01-04-001-fff with --skip-criteria");
+    assert_eq!(
+        variant["command"]["arguments"][1],
+        json!({ "skipCriteria": true, "skipDeps": false, "skipApproval": false })
+    );
+    let from = s.received.len();
+    execute(&mut s, "chant.run", variant["command"]["arguments"].clone());
+    let (begin, token) = wait_begin(&mut s, from, "2026-01-04-001-fff");
+    wait_end(&mut s, begin, &token);
+    let argv = std::fs::read_to_string(&argv_file).unwrap();
+    assert_eq!(argv.trim(), "[\"work\", \"2026-01-04-001-fff\", \"--no-watch\", \"--skip-criteria\"]");
+    // Without the flag the server refuses too (it does not trust the client).
+    std::fs::write(
+        env.spec("2026-01-04-001-fff"),
+        "---\nstatus: pending\n---\n# Make it better\n\nImprove.\n",
+    )
+    .unwrap();
+    let start = Instant::now();
+    while !code_actions(&mut s, &fff, None, json!([]))
+        .iter()
+        .any(|a| a["title"].as_str().unwrap().contains("quality gate"))
+    {
+        assert!(start.elapsed() < WAIT, "the server never saw the file change");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let r = execute(&mut s, "chant.run", json!([fff]));
+    assert!(r["error"]["message"].as_str().unwrap().contains("quality gate"), "{r}");
+}
+
+const BROKEN: &str = "\
+//- .chant/config.md
+---
+project:
+  name: fixes
+---
+//- .chant/prompts/bootstrap.md
+P
+//- .chant/specs/2026-02-01-001-abc.md
+---
+status: pending
+---
+# Base
+//- .chant/specs/2026-02-01-002-def.md
+---
+status: pending
+depends_on: [2026-02-01-001-abd]
+informed_by: [docs/notes.md]
+---
+# Uses the base
+";
+
+/// Applies `edits` (LSP TextEdits on one document) to `text` (ASCII only).
+fn apply(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| -> usize {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let ch = p["character"].as_u64().unwrap() as usize;
+        text.split_inclusive('\n').take(line).map(str::len).sum::<usize>() + ch
+    };
+    let mut edits: Vec<&Value> = edits.as_array().unwrap().iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
+    let mut out = text.to_string();
+    for e in edits {
+        out.replace_range(
+            offset(&e["range"]["start"])..offset(&e["range"]["end"]),
+            e["newText"].as_str().unwrap(),
+        );
+    }
+    out
+}
+
+#[test]
+fn quick_fixes_come_from_diagnostic_data_and_fix_the_problem() {
+    let env = Env::new(BROKEN, false);
+    let mut s = env.server(vscode_caps(), &[]);
+    let path = env.spec("2026-02-01-002-def");
+    let def = uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    s.open(&path, &text, 1);
+    let d = s.wait_diagnostics(&def, WAIT, |d| Server::codes(d).contains(&"unknown-dependency".to_string()));
+    let unknown: Vec<Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "unknown-dependency")
+        .cloned()
+        .collect();
+    let fixes = code_actions(&mut s, &def, Some(&["quickfix"]), json!(unknown));
+    let did_you_mean = titled(&fixes, "Change to `2026-02-01-001-abc`");
+    assert_eq!(did_you_mean["kind"], "quickfix");
+    assert_eq!(did_you_mean["isPreferred"], true);
+    assert!(titled(&fixes, "Remove `2026-02-01-001-abd`").get("edit").is_some());
+    let edits = &did_you_mean["edit"]["changes"][&def];
+    let fixed = apply(&text, edits);
+    assert!(fixed.contains("depends_on: [2026-02-01-001-abc]"), "{fixed}");
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": def, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    let d = s.wait_diagnostics(&def, WAIT, |d| !Server::codes(d).contains(&"unknown-dependency".to_string()));
+
+    // The missing informed_by file: created by the client (resource operation).
+    let missing: Vec<Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "missing-file")
+        .cloned()
+        .collect();
+    assert_eq!(missing.len(), 1, "{d}");
+    let fixes = code_actions(&mut s, &def, Some(&["quickfix"]), json!(missing));
+    let create = &titled(&fixes, "Create `docs/notes.md`")["edit"]["documentChanges"][0];
+    assert_eq!(create["kind"], "create");
+    assert_eq!(create["uri"], uri(&env.root.join("docs/notes.md")));
+}
+
+#[test]
+fn file_fixes_fall_back_to_server_commands() {
+    let fixture = BROKEN.replace(
+        "//- .chant/specs/2026-02-01-001-abc.md\n",
+        "//- .chant/specs/2026-02-01-001-abc.md\n\u{feff}",
+    );
+    let env = Env::new(&fixture, false);
+    // Neovim-like capabilities: no `create` resource operation.
+    let mut s = env.server(neovim_caps(), &[]);
+    let def = env.spec_uri("2026-02-01-002-def");
+    let d = s.wait_diagnostics(&def, WAIT, |d| Server::codes(d).contains(&"missing-file".to_string()));
+    let missing: Vec<Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "missing-file")
+        .cloned()
+        .collect();
+    let fixes = code_actions(&mut s, &def, Some(&["quickfix"]), json!(missing));
+    let cmd = &titled(&fixes, "Create `docs/notes.md`")["command"];
+    assert_eq!(cmd["command"], "chant.createFile");
+    let r = execute(&mut s, "chant.createFile", cmd["arguments"].clone());
+    assert_eq!(r["created"], true, "{r}");
+    assert!(env.root.join("docs/notes.md").is_file());
+    s.wait_diagnostics(&def, WAIT, |d| !Server::codes(d).contains(&"missing-file".to_string()));
+    // Outside the project: refused.
+    let r = execute(&mut s, "chant.createFile", json!([uri(&env.root.join("../escape.md"))]));
+    assert!(r.get("error").is_some(), "{r}");
+    assert!(!env.root.join("../escape.md").exists());
+
+    // The BOM: editors hide it, so the fix rewrites the file on disk.
+    let abc = env.spec_uri("2026-02-01-001-abc");
+    let d = s.wait_diagnostics(&abc, WAIT, |d| Server::codes(d).contains(&"bom".to_string()));
+    let bom: Vec<Value> =
+        d["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "bom").cloned().collect();
+    let fixes = code_actions(&mut s, &abc, Some(&["quickfix"]), json!(bom));
+    let cmd = &fixes[0]["command"];
+    assert_eq!(cmd["command"], "chant.removeBom");
+    let r = execute(&mut s, "chant.removeBom", cmd["arguments"].clone());
+    assert_eq!(r["changed"], true);
+    assert!(std::fs::read(env.spec("2026-02-01-001-abc")).unwrap().starts_with(b"---\n"));
+    s.wait_diagnostics(&abc, WAIT, |d| !Server::codes(d).contains(&"bom".to_string()));
+}
