@@ -677,6 +677,31 @@ fn a_run_started_outside_the_editor_shows_as_running() {
 }
 
 #[test]
+fn lenses_refresh_when_a_run_starts_elsewhere() {
+    let env = Env::new(PROJECT, true);
+    // No client-side file watching: the server watches the project itself.
+    let mut caps = neovim_caps();
+    caps["workspace"]["codeLens"] = json!({ "refreshSupport": true });
+    let mut s = env.server(caps, &[]);
+    let ccc = env.spec_uri(CCC);
+    assert_eq!(lenses(&mut s, &ccc)[0], "▶ Run");
+    let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let from = s.received.len();
+    let locks = env.root.join(".chant/.locks");
+    std::fs::create_dir_all(&locks).unwrap();
+    std::fs::write(locks.join(format!("{CCC}.lock")), other.id().to_string()).unwrap();
+    s.wait_for(from, WAIT, |m| m["method"] == "workspace/codeLens/refresh").expect("a lens refresh");
+    assert_eq!(lenses(&mut s, &ccc)[0], format!("Running elsewhere (pid {})", other.id()));
+    // The run ends: chant removes its lock.
+    other.kill().unwrap();
+    other.wait().unwrap();
+    let from = s.received.len();
+    std::fs::remove_file(locks.join(format!("{CCC}.lock"))).unwrap();
+    s.wait_for(from, WAIT, |m| m["method"] == "workspace/codeLens/refresh").expect("a lens refresh");
+    assert_eq!(lenses(&mut s, &ccc)[0], "▶ Run");
+}
+
+#[test]
 fn code_actions_offer_what_chant_accepts_and_explain_the_rest() {
     let env = Env::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[]);

@@ -285,8 +285,17 @@ impl Backend {
         paths.dedup();
         let mut reload: Vec<PathBuf> = Vec::new();
         let mut later: Vec<PathBuf> = Vec::new();
+        let views_changed;
         {
             let mut st = self.state();
+            // Lenses and hints change with project files, and with `.chant/.locks` (runs
+            // started outside the editor); `.git/` churn during a run changes nothing.
+            views_changed = paths.iter().any(|p| {
+                st.roots
+                    .iter()
+                    .filter_map(|r| r.rel(p))
+                    .any(|rel| state::relevant(&rel) || rel.starts_with(".chant/.locks/"))
+            });
             // Changes under a project still loading wait until it is loaded.
             paths.retain(|p| {
                 let waiting = st.loading.iter().any(|r| p.starts_with(r)) && st.root_of(p).is_none();
@@ -357,6 +366,7 @@ impl Backend {
                 self.send(batch);
             }
         }
+        let reloaded = !reload.is_empty();
         for root in reload {
             self.load_root(root).await;
         }
@@ -366,7 +376,9 @@ impl Backend {
                 self.queue_event(p);
             }
         }
-        self.refresh_views().await;
+        if views_changed || reloaded {
+            self.refresh_views().await;
+        }
     }
 
     /// Re-checks an open spec after typing paused.
