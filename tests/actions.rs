@@ -84,7 +84,8 @@ fn statuses() {
               - Split c-failed into members (chant split): chant splits pending specs only (this one is failed)
               - Show the agent log of c-failed: no agent log yet (`.chant/logs/c-failed.log`)
             d-progress
-              - Run d-progress (chant work): already in progress
+              - Run d-progress (chant work): in_progress, but no run holds its lock (a run was stopped or crashed)
+              + Run d-progress again with --skip-deps  ["work", "d-progress", "--no-watch", "--skip-deps"]
               - Verify d-progress (chant verify): chant verifies completed specs only (this one is in_progress)
               - Reset d-progress to pending (chant reset): chant cannot reset an in_progress spec (it fails halfway): stop the run, let it fail, then reset
               - Split d-progress into members (chant split): chant splits pending specs only (this one is in_progress)
@@ -169,6 +170,10 @@ fn groups_members_and_runs_in_progress() {
         &good("drv.2", "status: pending\n"),
         &good("drv.3", "status: pending\n"),
         &good("empty", "type: group\n"),
+        &good("lint", "type: driver\ndepends_on: [nope]\n"),
+        &good("lint.1", ""),
+        "//- .chant/specs/split-d.md\n---\ntarget_files: [a.rs, b.rs]\n---\n# Two halves\n\n\
+         The two halves are tightly coupled.\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Add b\n",
     ]
     .concat();
     let rendered = render(&fixture, &RunState::default());
@@ -180,7 +185,7 @@ fn groups_members_and_runs_in_progress() {
     expect![[r#"
         drv
           + Run the 2 open members of drv (chant work)
-          - Split drv into members (chant split): chant does not split groups
+          + Split drv into members (chant split)
         drv.1
           - Run drv.1 (chant work): chant work refuses completed specs (no transition to in_progress)
           - Split drv.1 into members (chant split): chant splits pending specs only (this one is completed)
@@ -193,7 +198,16 @@ fn groups_members_and_runs_in_progress() {
           + Split drv.3 into members (chant split)
         empty
           - Run the 0 open members of empty (chant work): this driver has no member specs (`<ID>.<N>.md`) to run
-          - Split empty into members (chant split): chant does not split groups
+          - Split empty into members (chant split): chant does not split specs of type group
+        lint
+          - Run lint (chant work): chant work's lint fails: unknown-dependency
+          + Split lint into members (chant split)
+        lint.1
+          - Run lint.1 (chant work): blocked by nope, a dependency of driver lint
+          + Split lint.1 into members (chant split)
+        split-d
+          + Run split-d (chant work)
+          - Split split-d into members (chant split): chant refuses to split without a terminal: splittability D (its parts are tightly coupled)
     "#]]
     .assert_eq(&runs);
 

@@ -187,6 +187,11 @@ fn execute(s: &mut Server, command: &str, args: Value) -> Value {
     s.request("workspace/executeCommand", json!({ "command": command, "arguments": args }))
 }
 
+/// The reason of a refused command (shown to the user; the request succeeds).
+fn refused(r: &Value) -> String {
+    r["refused"].as_str().unwrap_or_else(|| panic!("not refused: {r}")).to_string()
+}
+
 fn is_progress(m: &Value, kind: &str) -> bool {
     m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind
 }
@@ -232,6 +237,14 @@ fn wait_gone(pids: &[i32], within: Duration) -> Result<Duration, String> {
         .map(|p| format!("{p}: {}", std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default()))
         .collect();
     Err(format!("still there after {within:?}: {left:?}"))
+}
+
+/// A live process that looks like chant (`chant` among its arguments), to hold a lock.
+fn chant_look_alike() -> std::process::Child {
+    std::process::Command::new("python3")
+        .args(["-c", "import time; time.sleep(30)", "chant"])
+        .spawn()
+        .unwrap()
 }
 
 fn read_pid_file(path: &Path) -> i32 {
@@ -477,14 +490,23 @@ fn stop_escalates_to_sigkill_when_chant_ignores_sigterm() {
     let actions = code_actions(&mut s, &bbb, None, json!([]));
     let stop = titled(&actions, &format!("Stop chant work {BBB}"));
     assert!(actions.iter().all(|a| !a["title"].as_str().unwrap().starts_with("Run ")), "{actions:#?}");
+    let asked = Instant::now();
     let r = execute(&mut s, "chant.stop", stop["command"]["arguments"].clone());
     assert_eq!(r["stopping"], BBB);
-    let took = wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(2)).unwrap();
-    assert!(took >= Duration::from_millis(900), "SIGTERM was ignored, so only SIGKILL ends it: {took:?}");
+    // SIGTERM is ignored: still there well inside the grace period...
+    std::thread::sleep(Duration::from_millis(600).saturating_sub(asked.elapsed()));
+    assert!(!gone(pid_of(&token)) && !gone(grandchild), "SIGTERM alone must not end it");
+    // ...and SIGKILL ends the whole group after it.
+    wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(2)).unwrap();
+    assert!(asked.elapsed() < Duration::from_millis(2600));
     wait_end(&mut s, begin, &token);
+    // The spec is left in_progress with no run: running it again needs --skip-deps.
+    let actions = code_actions(&mut s, &bbb, None, json!([]));
+    let again = titled(&actions, &format!("Run {BBB} again with --skip-deps"));
+    assert_eq!(again["command"]["arguments"][1]["skipDeps"], true);
     // Stopping again: nothing to stop.
     let r = execute(&mut s, "chant.stop", json!([bbb]));
-    assert!(r["error"]["message"].as_str().unwrap().contains("no run of"), "{r}");
+    assert!(refused(&r).contains("no run of"), "{r}");
 }
 
 #[test]
@@ -499,7 +521,7 @@ fn two_specs_run_at_once_but_one_spec_only_once() {
     // A second run of bbb is refused with a message.
     let before = s.received.len();
     let r = execute(&mut s, "chant.run", json!([env.spec_uri(BBB)]));
-    let e = r["error"]["message"].as_str().unwrap_or_default().to_string();
+    let e = refused(&r);
     assert!(e.contains("already running") || e.contains("already in progress"), "{r}");
     let shown = s.wait_for(before, WAIT, |m| m["method"] == "window/showMessage").expect("refusal shown");
     assert_eq!(s.received[shown]["params"]["type"], 1);
@@ -581,8 +603,14 @@ fn refusals_are_clear_messages() {
     let env = Env::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[]);
     let run = |s: &mut Server, uri: &str| -> String {
+        let from = s.received.len();
         let r = execute(s, "chant.run", json!([uri]));
-        r["error"]["message"].as_str().unwrap_or_else(|| panic!("not refused: {r}")).to_string()
+        let why = refused(&r);
+        // Said once, as an error message (the request itself succeeds).
+        let shown = s.wait_for(from, WAIT, |m| m["method"] == "window/showMessage").expect("shown");
+        assert_eq!(s.received[shown]["params"]["message"], why.as_str());
+        assert_eq!(s.received[shown]["params"]["type"], 1);
+        why
     };
     // Blocked by a dependency.
     let e = run(&mut s, &env.spec_uri(DDD));
@@ -610,8 +638,12 @@ fn refusals_are_clear_messages() {
     // Archived, unknown and malformed targets.
     let e = run(&mut s, &uri(&env.root.join(".chant/specs/2026-01-09-009-zzz.md")));
     assert!(e.contains("not loaded") || e.contains("no active spec"), "{e}");
-    let e = run(&mut s, "not a uri");
-    assert!(e.contains("URI"), "{e}");
+    // Malformed arguments are errors (a client bug), not messages for the user.
+    let r = execute(&mut s, "chant.run", json!(["not a uri"]));
+    assert!(r["error"]["message"].as_str().unwrap().contains("URI"), "{r}");
+    let r =
+        execute(&mut s, "chant.run", json!([format!("{}/.chant/specs/../../../etc/x.md", uri(&env.root))]));
+    assert!(r["error"]["message"].as_str().unwrap().contains("not in a chant project"), "{r}");
     let r = execute(&mut s, "chant.nothing", json!([]));
     assert!(r["error"]["message"].as_str().unwrap().contains("unknown command"), "{r}");
 }
@@ -628,7 +660,7 @@ fn a_missing_executable_names_the_setting() {
     env.wait_loaded(&mut s);
     let from = s.received.len();
     let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
-    let e = r["error"]["message"].as_str().unwrap();
+    let e = refused(&r);
     assert!(e.contains("chant-is-not-installed-here") && e.contains("chant.executable"), "{e}");
     let shown = s.wait_for(from, WAIT, |m| m["method"] == "window/showMessage").unwrap();
     assert_eq!(s.received[shown]["params"]["message"], e);
@@ -641,7 +673,7 @@ fn outside_a_git_repository_runs_are_refused() {
     let env = Env::new(PROJECT, false);
     let mut s = env.server(vscode_caps(), &[]);
     let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
-    let e = r["error"]["message"].as_str().unwrap();
+    let e = refused(&r);
     assert!(e.contains("not a git repository"), "{e}");
     let l = lenses(&mut s, &env.spec_uri(CCC));
     assert_eq!(l[0], "▶ Run (not now: not a git repository: chant work runs agents in git worktre…)");
@@ -650,7 +682,7 @@ fn outside_a_git_repository_runs_are_refused() {
 #[test]
 fn a_run_started_outside_the_editor_shows_as_running() {
     let env = Env::new(PROJECT, true);
-    let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let mut other = chant_look_alike();
     let locks = env.root.join(".chant/.locks");
     std::fs::create_dir_all(&locks).unwrap();
     std::fs::write(locks.join(format!("{CCC}.lock")), other.id().to_string()).unwrap();
@@ -668,12 +700,19 @@ fn a_run_started_outside_the_editor_shows_as_running() {
         "{run}"
     );
     let r = execute(&mut s, "chant.run", json!([ccc]));
-    assert!(r["error"]["message"].as_str().unwrap().contains("already running"), "{r}");
+    assert!(refused(&r).contains("already running"), "{r}");
     // A stale lock (dead PID) does not count.
     other.kill().unwrap();
     other.wait().unwrap();
     let l = lenses(&mut s, &ccc);
     assert!(l.contains(&"▶ Run".to_string()), "{l:?}");
+    // Nor does a PID that now belongs to something else (reused after a reboot).
+    let mut unrelated = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(locks.join(format!("{CCC}.lock")), unrelated.id().to_string()).unwrap();
+    let l = lenses(&mut s, &ccc);
+    assert!(l.contains(&"▶ Run".to_string()), "{l:?}");
+    unrelated.kill().unwrap();
+    unrelated.wait().unwrap();
 }
 
 #[test]
@@ -685,16 +724,17 @@ fn lenses_refresh_when_a_run_starts_elsewhere() {
     let mut s = env.server(caps, &[]);
     let ccc = env.spec_uri(CCC);
     assert_eq!(lenses(&mut s, &ccc)[0], "▶ Run");
-    let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let mut other = chant_look_alike();
     let from = s.received.len();
     let locks = env.root.join(".chant/.locks");
     std::fs::create_dir_all(&locks).unwrap();
     std::fs::write(locks.join(format!("{CCC}.lock")), other.id().to_string()).unwrap();
     s.wait_for(from, WAIT, |m| m["method"] == "workspace/codeLens/refresh").expect("a lens refresh");
     assert_eq!(lenses(&mut s, &ccc)[0], format!("Running elsewhere (pid {})", other.id()));
-    // The run ends: chant removes its lock.
+    // The run ends: chant removes its lock. (Late refreshes of the write settle first.)
     other.kill().unwrap();
     other.wait().unwrap();
+    s.drain(Duration::from_millis(700));
     let from = s.received.len();
     std::fs::remove_file(locks.join(format!("{CCC}.lock"))).unwrap();
     s.wait_for(from, WAIT, |m| m["method"] == "workspace/codeLens/refresh").expect("a lens refresh");
@@ -802,7 +842,7 @@ fn clients_without_disabled_actions_get_explaining_titles() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let r = execute(&mut s, "chant.run", json!([fff]));
-    assert!(r["error"]["message"].as_str().unwrap().contains("quality gate"), "{r}");
+    assert!(self::refused(&r).contains("quality gate"), "{r}");
 }
 
 const BROKEN: &str = "\
@@ -867,7 +907,10 @@ fn quick_fixes_come_from_diagnostic_data_and_fix_the_problem() {
     assert_eq!(did_you_mean["kind"], "quickfix");
     assert_eq!(did_you_mean["isPreferred"], true);
     assert!(titled(&fixes, "Remove `2026-02-01-001-abd`").get("edit").is_some());
-    let edits = &did_you_mean["edit"]["changes"][&def];
+    // The document is open: the edit names its version.
+    let change = &did_you_mean["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"], json!({ "uri": def, "version": 1 }));
+    let edits = &change["edits"];
     let fixed = apply(&text, edits);
     assert!(fixed.contains("depends_on: [2026-02-01-001-abc]"), "{fixed}");
     s.notify(
@@ -933,4 +976,159 @@ fn file_fixes_fall_back_to_server_commands() {
     assert_eq!(r["changed"], true);
     assert!(std::fs::read(env.spec("2026-02-01-001-abc")).unwrap().starts_with(b"---\n"));
     s.wait_diagnostics(&abc, WAIT, |d| !Server::codes(d).contains(&"bom".to_string()));
+}
+
+#[test]
+fn odd_output_is_read_safely() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_RAW", "1"), ("FAKE_CHANT_LINES", "2"), ("FAKE_CHANT_DELAY", "0")],
+    );
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let (begin, token) = wait_begin(&mut s, from, CCC);
+    let end = wait_end(&mut s, begin, &token);
+    // Bytes that are not UTF-8 do not break the pipe: chant ran to the end.
+    let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap();
+    assert!(outcome.starts_with("exit 0"), "{outcome}");
+    let logged: Vec<String> = s.received[from..]
+        .iter()
+        .filter(|m| m["method"] == "window/logMessage")
+        .filter_map(|m| m["params"]["message"].as_str().map(str::to_string))
+        .collect();
+    assert!(logged.contains(&format!("[{CCC}] bad \u{fffd}\u{fffd} bytes")), "{logged:?}");
+    // The 100 KB line arrives in pieces of at most 16 KiB.
+    let xs: Vec<usize> = logged
+        .iter()
+        .filter_map(|l| l.strip_prefix(&format!("[{CCC}] ")))
+        .filter(|l| l.starts_with("xxx"))
+        .map(str::len)
+        .collect();
+    assert_eq!(xs.iter().sum::<usize>(), 100_000);
+    assert!(xs.iter().all(|&n| n <= 16 * 1024), "{xs:?}");
+}
+
+#[test]
+fn leftovers_holding_the_output_do_not_hold_the_run() {
+    let env = Env::new(PROJECT, true);
+    let child_file = env.home.join("grandchild.pid");
+    let child_env = child_file.display().to_string();
+    let mut s = env.server(
+        vscode_caps(),
+        &[("FAKE_CHANT_LINES", "1"), ("FAKE_CHANT_DELAY", "0"), ("FAKE_CHANT_CHILD", &child_env)],
+    );
+    let from = s.received.len();
+    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    let (begin, token) = wait_begin(&mut s, from, CCC);
+    let leftover = read_pid_file(&child_file);
+    // chant exits; the `sleep 600` it left keeps stdout open.
+    let started = Instant::now();
+    let end = wait_end(&mut s, begin, &token);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(s.received[end]["params"]["value"]["message"].as_str().unwrap().starts_with("exit 0"));
+    // A finished run's leftovers are not killed (chant may leave a daemon on purpose),
+    // and the spec can run again.
+    assert!(!gone(leftover));
+    let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
+    assert!(r.get("refused").is_some_and(|why| why.as_str().unwrap().contains("completed")), "{r}");
+    let _ = nix_kill(leftover);
+}
+
+fn nix_kill(pid: i32) -> std::io::Result<std::process::ExitStatus> {
+    std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status()
+}
+
+#[test]
+fn orphans_that_leave_the_group_are_reaped() {
+    let env = Env::new(PROJECT, true);
+    let mut s = env.server(vscode_caps(), &[("FAKE_CHANT_SETSID", "1"), ("FAKE_CHANT_LINES", "0")]);
+    for id in [BBB, CCC] {
+        let from = s.received.len();
+        execute(&mut s, "chant.run", json!([env.spec_uri(id)]));
+        let (begin, token) = wait_begin(&mut s, from, id);
+        wait_end(&mut s, begin, &token);
+    }
+    // Each run left a `sleep 0.3` in a session of its own; the server adopted it.
+    let server = s.pid();
+    let zombies = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+            .filter(|stat| {
+                let fields: Vec<&str> =
+                    stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
+                fields.first() == Some(&"Z") && fields.get(1) == Some(&server.to_string().as_str())
+            })
+            .collect()
+    };
+    let start = Instant::now();
+    while !zombies().is_empty() || start.elapsed() < Duration::from_millis(400) {
+        assert!(start.elapsed() < Duration::from_secs(5), "zombies left: {:?}", zombies());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn code_action_kinds_follow_only_and_client_support() {
+    let env = Env::new(BROKEN, true);
+    let mut s = env.server(vscode_caps(), &[]);
+    let def = env.spec_uri("2026-02-01-002-def");
+    let d = s.wait_diagnostics(&def, WAIT, |d| Server::codes(d).contains(&"unknown-dependency".to_string()));
+    let diags = d["diagnostics"].clone();
+    // Several kinds at once: each is answered.
+    let both = code_actions(&mut s, &def, Some(&["quickfix", "source"]), diags.clone());
+    let kinds: Vec<&str> = both.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"quickfix") && kinds.contains(&"source.chant.run"), "{kinds:?}");
+    let none = code_actions(&mut s, &def, Some(&["refactor"]), diags.clone());
+    assert!(none.is_empty(), "{none:#?}");
+
+    // Fix edits name the document version they apply to.
+    let path = env.spec("2026-02-01-002-def");
+    let text = std::fs::read_to_string(&path).unwrap();
+    s.open(&path, &text, 1);
+    let unknown: Vec<Value> =
+        diags.as_array().unwrap().iter().filter(|d| d["code"] == "unknown-dependency").cloned().collect();
+    let fix = &code_actions(&mut s, &def, Some(&["quickfix"]), json!(unknown))[0];
+    assert_eq!(fix["edit"]["documentChanges"][0]["textDocument"]["version"], 1, "{fix}");
+    // Typing after the problem leaves the fixes valid (and the diagnostics unpublished).
+    let change = |s: &mut Server, version: i32, text: String| {
+        s.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": def, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    };
+    change(&mut s, 2, format!("{text}More words.\n"));
+    let fix = &code_actions(&mut s, &def, Some(&["quickfix"]), json!(unknown))[0];
+    assert_eq!(fix["edit"]["documentChanges"][0]["textDocument"]["version"], 2, "{fix}");
+    // Typing before it moves the text: the old fixes would land in the wrong place.
+    change(&mut s, 3, format!("\n{text}"));
+    assert!(code_actions(&mut s, &def, Some(&["quickfix"]), json!(unknown)).is_empty());
+
+    // A client without code action literals gets bare commands.
+    let mut caps = vscode_caps();
+    caps["textDocument"].as_object_mut().unwrap().remove("codeAction");
+    let mut old_client = env.server(caps, &[]);
+    let commands = code_actions(&mut old_client, &env.spec_uri("2026-02-01-001-abc"), None, json!([]));
+    assert!(!commands.is_empty());
+    assert!(commands.iter().all(|c| c["command"].is_string() && c.get("kind").is_none()), "{commands:#?}");
+}
+
+#[test]
+fn file_commands_stay_inside_the_project() {
+    let env = Env::new(BROKEN, false);
+    let outside = env.home.join("notes.md");
+    std::fs::write(&outside, "\u{feff}keep me").unwrap();
+    let mut s = env.server(vscode_caps(), &[]);
+    let sneaky = format!("{}/.chant/specs/../../home/notes.md", uri(&env.root));
+    for command in ["chant.removeBom", "chant.createFile", "chant.showLog", "chant.run"] {
+        let r = execute(&mut s, command, json!([sneaky]));
+        assert!(r.get("error").is_some(), "{command}: {r}");
+    }
+    // Through a symlink inside the project.
+    std::os::unix::fs::symlink(&env.home, env.root.join("docs-link")).unwrap();
+    let r = execute(&mut s, "chant.createFile", json!([uri(&env.root.join("docs-link/new.md"))]));
+    assert!(r.get("error").is_some(), "{r}");
+    assert!(!env.home.join("new.md").exists());
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "\u{feff}keep me");
 }

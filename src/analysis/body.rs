@@ -94,6 +94,10 @@ pub struct BodyFacts {
     /// `[[id]]` links (a documentation convention; chant gives them no meaning).
     pub wiki_links: Vec<Mention>,
     pub confidence: ConfidenceInputs,
+    /// Lines starting with `##` outside ``` fences (splittability's header count).
+    pub subheadings: usize,
+    /// "tightly coupled" or "depends on each other", any case (splittability).
+    pub coupling_words: bool,
 }
 
 const AC_MARKER: &str = "## Acceptance Criteria";
@@ -147,7 +151,7 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
     let body_text = &text[body.clone()];
     let mut f = BodyFacts { words: count_words(body_text), ..BodyFacts::default() };
     f.confidence.blank = body_text.trim().is_empty();
-    f.confidence.vague = count_vague(body_text);
+    (f.confidence.vague, f.coupling_words) = case_blind_facts(body_text);
 
     // One pass: per-line facts in both views. Most lines are prose; the first byte
     // decides which checks can apply.
@@ -224,6 +228,9 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
         }
         match first {
             b'#' => {
+                if lead.starts_with("##") {
+                    f.subheadings += 1;
+                }
                 if lead.starts_with(AC_MARKER) {
                     f.ac_headings.push(lead_at..lead_at + trimmed.len());
                     first_ac.get_or_insert(i);
@@ -613,17 +620,21 @@ pub fn count_words(body: &str) -> usize {
 /// chant counts `body.to_lowercase().matches(p)` for each vague pattern. The patterns
 /// are ASCII and no non-ASCII character lowercases into a run of them, so counting in
 /// an ASCII-lowercased copy gives the same numbers.
-fn count_vague(body: &str) -> usize {
+/// Facts chant finds in the lowercased body: the number of vague-word hits
+/// (confidence) and whether a coupling phrase occurs (splittability).
+fn case_blind_facts(body: &str) -> (usize, bool) {
+    use memchr::memmem::Finder;
     use std::sync::OnceLock;
-    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| {
-        ["improve", "as needed", "etc", "and related", "similar"]
-            .iter()
-            .map(memchr::memmem::Finder::new)
-            .collect()
+    static VAGUE: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    static COUPLING: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    let vague = VAGUE.get_or_init(|| {
+        ["improve", "as needed", "etc", "and related", "similar"].iter().map(Finder::new).collect()
     });
+    let coupling = COUPLING
+        .get_or_init(|| ["tightly coupled", "depends on each other"].iter().map(Finder::new).collect());
     let lower = body.to_ascii_lowercase();
-    finders.iter().map(|f| f.find_iter(lower.as_bytes()).count()).sum()
+    let hits = vague.iter().map(|f| f.find_iter(lower.as_bytes()).count()).sum();
+    (hits, coupling.iter().any(|f| f.find(lower.as_bytes()).is_some()))
 }
 
 fn split_lines(text: &str, range: Range<usize>) -> Vec<Line> {
@@ -722,7 +733,7 @@ mod tests {
                 .iter()
                 .map(|p| lower.matches(p).count())
                 .sum();
-            assert_eq!(count_vague(text), slow, "{text:?}");
+            assert_eq!(case_blind_facts(text).0, slow, "{text:?}");
         }
         assert!(may_hold_id("see 2026-01-01-001-abc"));
         assert!(!may_hold_id("no 123-ids 26-01"));

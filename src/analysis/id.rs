@@ -21,6 +21,12 @@ pub fn mention_regex() -> &'static Regex {
     RE.get_or_init(|| Regex::new(MENTION_PATTERN).expect("constant pattern compiles"))
 }
 
+/// chant's "part of a group" test for scoring: some `.`-separated part after the first
+/// is all ASCII digits (`X.1`, `X.1.2`; not `X.md`).
+pub fn has_numeric_segment(id: &str) -> bool {
+    id.split('.').skip(1).any(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// What a file stem or a written reference looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdShape {

@@ -41,6 +41,8 @@ pub struct Quality {
     pub work_ac: Grade,
     /// The light `chant work` acts on.
     pub work_light: Light,
+    /// Splittability (informational, but `chant split` refuses D without a terminal).
+    pub split: Grade,
 }
 
 fn complexity(criteria: usize, files: usize, words: usize) -> Grade {
@@ -93,7 +95,28 @@ fn light(complexity: Grade, confidence: Grade, ac: Grade) -> Light {
     }
 }
 
-pub fn score(body: &BodyFacts, target_files: usize) -> Quality {
+/// chant's splittability grade: C for members and single-criterion specs; A with 3+
+/// `##` lines and 3+ target files, B with 1–2 and exactly 2; either becomes D when a
+/// coupling phrase occurs; C otherwise.
+fn splittability(b: &BodyFacts, target_files: usize, member: bool) -> Grade {
+    let structured = if member || b.checkboxes_total == 1 {
+        None
+    } else if b.subheadings >= 3 && target_files >= 3 {
+        Some(Grade::A)
+    } else if (1..=2).contains(&b.subheadings) && target_files == 2 {
+        Some(Grade::B)
+    } else {
+        None
+    };
+    match structured {
+        Some(_) if b.coupling_words => Grade::D,
+        Some(g) => g,
+        None => Grade::C,
+    }
+}
+
+/// The grades of a spec's body. `member`: the ID has a numeric `.N` segment.
+pub fn score(body: &BodyFacts, target_files: usize, member: bool) -> Quality {
     let complexity = complexity(body.checkboxes_total, target_files, body.words);
     let confidence = confidence(body);
     let ac = ac_grade(body.lint_criteria);
@@ -105,6 +128,7 @@ pub fn score(body: &BodyFacts, target_files: usize) -> Quality {
         light: light(complexity, confidence, ac),
         work_ac,
         work_light: light(complexity, confidence, work_ac),
+        split: splittability(body, target_files, member),
     }
 }
 
@@ -114,7 +138,25 @@ mod tests {
     use crate::analysis::body;
 
     fn q(text: &str) -> Quality {
-        score(&body::scan(text, 0..text.len()), 1)
+        score(&body::scan(text, 0..text.len()), 1, false)
+    }
+
+    #[test]
+    fn splittability_grades() {
+        let g = |text: &str, files: usize, member: bool| {
+            score(&body::scan(text, 0..text.len()), files, member).split
+        };
+        let three = "# T\n## A\n- [ ] a\n## B\n- [ ] b\n### C\n```\n## not counted\n```\n";
+        assert_eq!(g(three, 3, false), Grade::A);
+        assert_eq!(g(&format!("{three}They are Tightly Coupled.\n"), 3, false), Grade::D);
+        assert_eq!(g(&format!("{three}They are tightly coupled.\n"), 3, true), Grade::C);
+        assert_eq!(g("# T\n## A\n- [ ] a\n- [ ] b\ndepends on each other\n", 2, false), Grade::D);
+        assert_eq!(g("# T\n## A\n- [ ] a\n- [ ] b\n", 2, false), Grade::B);
+        let one = "# T\n## Acceptance Criteria\n- [ ] a\ntightly coupled\n";
+        assert_eq!(g(one, 2, false), Grade::C, "one criterion (in the AC section) is atomic");
+        // chant counts boxes of the last AC section only: with none, that is 0, not 1.
+        assert_eq!(g("# T\n## A\n- [ ] a\ntightly coupled\n", 2, false), Grade::D);
+        assert_eq!(g("# T\n- [ ] a\n- [ ] b\ntightly coupled\n", 2, false), Grade::C);
     }
 
     #[test]

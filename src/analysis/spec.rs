@@ -121,7 +121,7 @@ impl Summary {
             prompt: None,
             has_ac: false,
             unchecked: 0,
-            quality: quality::score(&BodyFacts::default(), 0),
+            quality: quality::score(&BodyFacts::default(), 0, false),
             links: Vec::new(),
             mentions: Vec::new(),
             labels: Vec::new(),
@@ -425,7 +425,11 @@ pub fn analyze<'t>(
         }
     };
     let body = body::scan(text, split.body.clone());
-    let quality = quality::score(&body, parsed.fm.target_files.as_ref().map_or(0, Vec::len));
+    let quality = quality::score(
+        &body,
+        parsed.fm.target_files.as_ref().map_or(0, Vec::len),
+        super::id::has_numeric_segment(id),
+    );
     let file = SpecFile { text, id, path, place, split, yaml, layout, parsed, readable, body, quality };
     let mut diags = Vec::new();
     rules::local(ctx, &file, &mut diags);

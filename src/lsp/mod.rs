@@ -15,22 +15,47 @@ use std::time::Duration;
 
 use tower_lsp_server::{LspService, Server};
 
-/// Serves LSP on stdin/stdout until the client exits (or stdin closes).
+/// Serves LSP on stdin/stdout until the client exits, stdin closes, or a signal
+/// (SIGTERM, SIGINT, SIGHUP) asks the server to end. Runs started from the editor are
+/// stopped on every one of these paths.
 pub fn run() -> anyhow::Result<()> {
     log::init_from_env();
-    crate::io::run::become_subreaper();
+    let reaper = crate::io::run::become_subreaper();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async {
+        if reaper {
+            tokio::spawn(crate::io::run::reap_orphans());
+        }
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("chant-lsp/documentText", server::Backend::document_text)
             .custom_method("window/workDoneProgress/cancel", server::Backend::progress_cancel)
             .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let serve = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
+        tokio::select! {
+            () = serve => {}
+            name = ended_by_signal() => log::log!(Info, "{name}: stopping"),
+        }
     });
     // Loads still running in the background must not keep the process alive.
     runtime.shutdown_timeout(Duration::from_millis(200));
-    // The client went away without a shutdown (editor killed, stdin closed): agents
-    // started from the editor do not outlive it.
+    // Without a shutdown request (editor killed, stdin closed, a signal), agents started
+    // from the editor must not outlive it.
     crate::io::run::stop_every_group();
     Ok(())
+}
+
+/// Resolves with the name of the first ending signal received (never, if the handlers
+/// cannot be installed).
+async fn ended_by_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
+    else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+        _ = hup.recv() => "SIGHUP",
+    }
 }

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
+use super::convert;
 use super::log::log;
 use super::server::Backend;
 use super::state::State;
@@ -33,8 +34,40 @@ pub const COMMANDS: [&str; 9] = [
     "chant.createFile",
 ];
 
-/// Lines of output kept per run.
-const KEEP_LINES: usize = 20_000;
+/// Output kept per run (the end of it: errors come last).
+const KEEP_BYTES: usize = 4 * 1024 * 1024;
+
+/// The last `KEEP_BYTES` of a run's output, in lines.
+#[derive(Default)]
+struct Tail {
+    lines: std::collections::VecDeque<String>,
+    bytes: usize,
+    dropped: usize,
+}
+
+impl Tail {
+    fn push(&mut self, line: String) {
+        self.bytes += line.len() + 1;
+        self.lines.push_back(line);
+        while self.bytes > KEEP_BYTES {
+            let Some(old) = self.lines.pop_front() else { break };
+            self.bytes -= old.len() + 1;
+            self.dropped += 1;
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::with_capacity(self.bytes + 64);
+        if self.dropped > 0 {
+            out.push_str(&format!("[{} earlier lines not kept]\n", self.dropped));
+        }
+        for l in &self.lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out
+    }
+}
 
 struct Active {
     handle: run::Handle,
@@ -63,23 +96,55 @@ struct Target {
     id: String,
 }
 
+/// Why a command did not run: bad arguments (a JSON-RPC error: a client bug), or a
+/// refusal the user should read (shown once as a message; the request succeeds with
+/// `{"refused": reason}` so clients do not show a second, generic error).
+enum Refusal {
+    Bad(jsonrpc::Error),
+    Refused(String),
+}
+
 fn err(msg: impl Into<String>) -> jsonrpc::Error {
     jsonrpc::Error::invalid_params(msg.into())
 }
 
 impl Backend {
+    async fn refuse(&self, why: String) -> Value {
+        self.inner.client.show_message(lsp::MessageType::ERROR, why.clone()).await;
+        json!({ "refused": why })
+    }
+
     fn runs(&self) -> std::sync::MutexGuard<'_, Runs> {
         self.inner.runs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn target(st: &State, uri: &Value) -> jsonrpc::Result<Target> {
+    /// The path of a `file:` URI argument inside a loaded project (no `..`, and not
+    /// leading out of the project through a symlink), with its root.
+    fn project_file(st: &State, uri: &Value) -> jsonrpc::Result<(usize, PathBuf)> {
         let uri: Uri = uri
             .as_str()
             .and_then(|u| u.parse().ok())
-            .ok_or_else(|| err("the first argument must be a spec's URI"))?;
+            .ok_or_else(|| err("the first argument must be a file URI"))?;
+        if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+            return Err(err("not a file URI"));
+        }
         let path = uri.to_file_path().map(|p| p.into_owned()).ok_or_else(|| err("not a file URI"))?;
-        let root =
-            st.root_of(&path).ok_or_else(|| err(format!("{} is not in a chant project", path.display())))?;
+        let outside = || err(format!("{} is not in a chant project", path.display()));
+        if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            return Err(outside());
+        }
+        let root = st.root_of(&path).ok_or_else(outside)?;
+        // Symlinks: the deepest part that exists must resolve inside the root.
+        let existing = path.ancestors().find(|a| a.exists()).ok_or_else(outside)?;
+        let (real, real_root) = (existing.canonicalize(), st.roots[root].path.canonicalize());
+        match (real, real_root) {
+            (Ok(p), Ok(r)) if p.starts_with(&r) => Ok((root, path)),
+            _ => Err(outside()),
+        }
+    }
+
+    fn target(st: &State, uri: &Value) -> jsonrpc::Result<Target> {
+        let (root, path) = Self::project_file(st, uri)?;
         let rel = st.roots[root].rel(&path).ok_or_else(|| err("not a project file"))?;
         let src =
             crate::analysis::workspace::classify(&rel).ok_or_else(|| err(format!("{rel} is not a spec")))?;
@@ -141,21 +206,23 @@ impl Backend {
                     .unwrap_or_default();
                 match self.start_run(&arg, verb, flags) {
                     Ok(v) => Ok(Some(v)),
-                    Err(e) => {
-                        self.inner.client.show_message(lsp::MessageType::ERROR, e.message.to_string()).await;
-                        Err(e)
-                    }
+                    Err(Refusal::Bad(e)) => Err(e),
+                    Err(Refusal::Refused(why)) => Ok(Some(self.refuse(why).await)),
                 }
             }
             "chant.stop" => {
                 let t = Self::target(&self.state(), &arg)?;
-                let mut runs = self.runs();
-                match runs.active.get_mut(&(t.root_path.clone(), t.id.clone())) {
-                    Some(a) => {
-                        a.handle.stop();
-                        Ok(Some(json!({ "stopping": t.id })))
-                    }
-                    None => Err(err(format!("no run of {} is going on in this editor", t.id))),
+                let stopping = {
+                    let mut runs = self.runs();
+                    runs.active
+                        .get_mut(&(t.root_path.clone(), t.id.clone()))
+                        .map(|a| a.handle.stop())
+                        .is_some()
+                };
+                if stopping {
+                    Ok(Some(json!({ "stopping": t.id })))
+                } else {
+                    Ok(Some(self.refuse(format!("no run of {} is going on in this editor", t.id)).await))
                 }
             }
             "chant.showLog" => {
@@ -176,21 +243,13 @@ impl Backend {
                 Ok(Some(json!({ "changed": true })))
             }
             "chant.createFile" => {
-                let uri: Uri = arg
-                    .as_str()
-                    .and_then(|u| u.parse().ok())
-                    .ok_or_else(|| err("the argument must be a file URI"))?;
-                let path = uri.to_file_path().map(|p| p.into_owned()).ok_or_else(|| err("not a file URI"))?;
-                let escapes = path.components().any(|c| matches!(c, std::path::Component::ParentDir));
-                if escapes || self.state().root_of(&path).is_none() {
-                    return Err(err(format!("{} is outside every chant project", path.display())));
-                }
+                let (_, path) = Self::project_file(&self.state(), &arg)?;
                 let created =
                     create_new(&path).map_err(|e| err(format!("cannot create {}: {e}", path.display())))?;
                 self.queue_event(path.clone());
                 if self.state().caps.show_document {
                     let params = lsp::ShowDocumentParams {
-                        uri,
+                        uri: Uri::from_file_path(&path).ok_or_else(|| err("bad path"))?,
                         external: Some(false),
                         take_focus: Some(true),
                         selection: None,
@@ -203,20 +262,25 @@ impl Backend {
         }
     }
 
-    fn start_run(&self, arg: &Value, verb: Verb, flags: RunFlags) -> jsonrpc::Result<Value> {
+    fn start_run(&self, arg: &Value, verb: Verb, flags: RunFlags) -> Result<Value, Refusal> {
         // The state stays locked until the run is registered: two quick requests for one
         // spec cannot both start it.
         let (t, program, argv, st) = {
             let mut st = self.state();
-            let t = Self::target(&st, arg)?;
+            let t = Self::target(&st, arg).map_err(Refusal::Bad)?;
             if self.runs().active.contains_key(&(t.root_path.clone(), t.id.clone())) {
-                return Err(err(format!("{} is already running from this editor: stop it first", t.id)));
+                return Err(Refusal::Refused(format!(
+                    "{} is already running from this editor: stop it first",
+                    t.id
+                )));
             }
             let r = &st.roots[t.root];
-            actions::valid_id(&r.ws.project, &t.id).map_err(err)?;
-            let i = r.ws.index_of(&t.rel).ok_or_else(|| err(format!("{} is not loaded yet", t.rel)))?;
+            actions::valid_id(&r.ws.project, &t.id).map_err(Refusal::Refused)?;
+            let i =
+                r.ws.index_of(&t.rel)
+                    .ok_or_else(|| Refusal::Refused(format!("{} is not loaded yet", t.rel)))?;
             if r.ws.project.specs[i].place == Place::Archived {
-                return Err(err("chant does not run archived specs"));
+                return Err(Refusal::Refused("chant does not run archived specs".to_string()));
             }
             // Is this exactly what chant would accept now?
             let acts = self.spec_actions(&st, t.root, i);
@@ -232,7 +296,11 @@ impl Backend {
                     .find(|a| a.verb == verb && a.enabled.is_err())
                     .and_then(|a| a.enabled.clone().err())
                     .unwrap_or_else(|| "chant would refuse it now".to_string());
-                return Err(err(format!("{} {}: {why}", verb.subcommand().unwrap_or("run"), t.id)));
+                return Err(Refusal::Refused(format!(
+                    "chant {} {}: {why}",
+                    verb.subcommand().unwrap_or("run"),
+                    t.id
+                )));
             }
             // chant reads the file on disk, not the editor's buffer.
             let abs = t.root_path.join(&t.rel);
@@ -240,25 +308,25 @@ impl Backend {
                 let disk =
                     std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
                 if *doc.text() != disk {
-                    return Err(err(format!(
+                    return Err(Refusal::Refused(format!(
                         "{} has unsaved changes: save it first (chant reads the file on disk)",
                         t.rel
                     )));
                 }
             }
             let argv = actions::argv(verb, &t.id, flags, st.settings.start_watch)
-                .ok_or_else(|| err("nothing to run"))?;
+                .ok_or_else(|| Refusal::Refused("nothing to run".to_string()))?;
             (t, st.settings.executable.clone(), argv, st)
         };
         let (tx, rx) = mpsc::unbounded_channel();
         let handle = match run::start(&program, &argv, &t.root_path, tx) {
             Ok(h) => h,
             Err(StartError::NotFound(p)) => {
-                return Err(err(format!(
+                return Err(Refusal::Refused(format!(
                     "cannot run `{p}`: it is not installed or not on PATH; install chant (`cargo install chant-cli`) or set the `chant.executable` setting to its path"
                 )))
             }
-            Err(StartError::Other(e)) => return Err(err(e)),
+            Err(StartError::Other(e)) => return Err(Refusal::Refused(e)),
         };
         let title = format!("chant {}", argv.join(" "));
         let token = lsp::ProgressToken::String(format!("chant-lsp/run/{}/{}", t.id, handle.pid));
@@ -294,7 +362,14 @@ impl Backend {
     ) {
         let client = self.inner.client.clone();
         let supports = self.state().caps.work_done_progress;
-        let progress = if supports && client.create_work_done_progress(token.clone()).await.is_ok() {
+        // A client that never answers the creation must not hold the run up.
+        let created = supports
+            && matches!(
+                tokio::time::timeout(Duration::from_secs(5), client.create_work_done_progress(token.clone()))
+                    .await,
+                Ok(Ok(()))
+            );
+        let progress = if created {
             Some(
                 client
                     .progress(token.clone(), title.clone())
@@ -307,7 +382,7 @@ impl Backend {
             None
         };
         let started = Instant::now();
-        let mut output: Vec<String> = Vec::new();
+        let mut output = Tail::default();
         let mut last_report = Instant::now() - Duration::from_secs(1);
         let mut last_line = String::new();
         let mut error_line: Option<String> = None;
@@ -323,9 +398,7 @@ impl Backend {
                         if !text.trim().is_empty() {
                             last_line = text.trim().to_string();
                         }
-                        if output.len() < KEEP_LINES {
-                            output.push(format!("{}{text}", if stderr { "! " } else { "" }));
-                        }
+                        output.push(format!("{}{text}", if stderr { "! " } else { "" }));
                         if last_report.elapsed() >= Duration::from_millis(200) {
                             last_report = Instant::now();
                             if let Some(p) = &progress {
@@ -374,7 +447,7 @@ impl Backend {
         let log_path = editor_log(&root, &id);
         let header = format!("# {title}\n# {summary}\n\n");
         let _ = std::fs::create_dir_all(root.join(".chant/logs"));
-        let _ = std::fs::write(&log_path, header + &output.join("\n") + "\n");
+        let _ = std::fs::write(&log_path, header + &output.text());
         self.runs().last.insert((root.clone(), id.clone()), Outcome { ok, summary: summary.clone() });
         log!(Info, "{title}: {summary}");
         if let Some(p) = progress {
@@ -470,53 +543,63 @@ impl Backend {
     /// actions only, never both in one answer.
     pub(super) fn code_action_impl(&self, p: lsp::CodeActionParams) -> Option<lsp::CodeActionResponse> {
         let only = p.context.only.clone();
+        // LSP kinds are hierarchical: asking for `source` includes `source.chant.run`.
         let wants = |kind: &lsp::CodeActionKind| match &only {
             None => true,
             Some(list) => list.iter().any(|k| {
                 kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str()))
             }),
         };
-        let mut out: Vec<lsp::CodeActionOrCommand> = Vec::new();
+        let st = self.state();
+        let uri = &p.text_document.uri;
+        let path = uri.to_file_path()?.into_owned();
+        let mut out: Vec<lsp::CodeAction> = Vec::new();
         if wants(&lsp::CodeActionKind::QUICKFIX) {
+            let doc = st.docs.get(&path);
             for d in &p.context.diagnostics {
-                out.extend(quick_fixes(&p.text_document.uri, d));
+                // The text under the diagnostic now, in the open document.
+                let now = doc.map(|doc| {
+                    let start = convert::offset(&doc.rope, d.range.start, st.encoding);
+                    let end = convert::offset(&doc.rope, d.range.end, st.encoding).max(start);
+                    (doc.version, doc.rope.byte_slice(start..end).to_string())
+                });
+                out.extend(quick_fixes(uri, d, now, st.caps.document_changes));
             }
         }
-        let source_only =
-            only.as_ref().is_some_and(|list| list.iter().all(|k| k.as_str().starts_with("source")));
-        if only.is_some() && !source_only {
-            return Some(out);
-        }
-        let st = self.state();
-        let path = p.text_document.uri.to_file_path()?.into_owned();
         let root = st.root_of(&path)?;
         let rel = st.roots[root].rel(&path)?;
-        let Some(i) = st.roots[root].ws.index_of(&rel) else { return Some(out) };
-        let uri_arg = json!(p.text_document.uri.as_str());
+        let literals = st.caps.code_action_literals;
+        let Some(i) = st.roots[root].ws.index_of(&rel) else { return Some(respond(out, literals)) };
+        let uri_arg = json!(uri.as_str());
         let disabled_support = st.caps.disabled_code_actions;
         for a in self.spec_actions(&st, root, i) {
+            // Without `only` (the lightbulb, Ctrl+.) the commands come without a kind:
+            // VS Code leaves `source.*` out of that menu. When kinds are asked for (the
+            // Source Action… menu), each comes under its `source.chant.*` kind.
             let kind = lsp::CodeActionKind::new(a.verb.kind());
-            if source_only && !wants(&kind) {
+            if !wants(&kind) {
                 continue;
             }
+            let kind = only.is_some().then_some(kind);
             let mut args = vec![uri_arg.clone()];
             if a.flags != RunFlags::default() {
                 args.push(serde_json::to_value(a.flags).unwrap_or(Value::Null));
             }
-            let action = match a.enabled {
+            let command = |title: &str, command: &str, arguments| lsp::Command {
+                title: title.to_string(),
+                command: command.to_string(),
+                arguments: Some(arguments),
+            };
+            out.push(match a.enabled {
                 Ok(()) => lsp::CodeAction {
-                    title: a.title.clone(),
-                    kind: source_only.then_some(kind),
-                    command: Some(lsp::Command {
-                        title: a.title,
-                        command: a.verb.command().to_string(),
-                        arguments: Some(args),
-                    }),
+                    command: Some(command(&a.title, a.verb.command(), args)),
+                    title: a.title,
+                    kind,
                     ..Default::default()
                 },
                 Err(reason) if disabled_support => lsp::CodeAction {
                     title: a.title,
-                    kind: source_only.then_some(kind),
+                    kind,
                     disabled: Some(lsp::CodeActionDisabled { reason }),
                     ..Default::default()
                 },
@@ -524,28 +607,47 @@ impl Backend {
                 Err(reason) => {
                     let title = format!("{} — not now: {reason}", a.title);
                     lsp::CodeAction {
-                        title: title.clone(),
-                        kind: source_only.then_some(kind),
-                        command: Some(lsp::Command {
-                            title,
-                            command: "chant.explain".to_string(),
-                            arguments: Some(vec![json!(reason)]),
-                        }),
+                        command: Some(command(&title, "chant.explain", vec![json!(reason)])),
+                        title,
+                        kind,
                         ..Default::default()
                     }
                 }
-            };
-            out.push(lsp::CodeActionOrCommand::CodeAction(action));
+            });
         }
-        Some(out)
+        Some(respond(out, literals))
     }
 }
 
-/// The quick fixes a published diagnostic carries in its `data`.
-fn quick_fixes(uri: &Uri, d: &lsp::Diagnostic) -> Vec<lsp::CodeActionOrCommand> {
-    let Some(fixes) = d.data.as_ref().and_then(|v| v.get("fixes")).and_then(Value::as_array) else {
-        return Vec::new();
-    };
+/// Code actions as the client takes them: literals, or bare commands for clients that
+/// do not support literals (those lose the actions that are edits).
+fn respond(actions: Vec<lsp::CodeAction>, literals: bool) -> lsp::CodeActionResponse {
+    if literals {
+        return actions.into_iter().map(lsp::CodeActionOrCommand::CodeAction).collect();
+    }
+    actions.into_iter().filter_map(|a| a.command).map(lsp::CodeActionOrCommand::Command).collect()
+}
+
+/// The quick fixes a published diagnostic carries in its `data`. `now` is the open
+/// document's version and its text under the diagnostic: when that is not the text
+/// the fixes were computed around, the document changed under them and they are not
+/// offered. With `versioned`, edits name the version they apply to, so a client
+/// refuses them if the document changes before they are applied.
+fn quick_fixes(
+    uri: &Uri,
+    d: &lsp::Diagnostic,
+    now: Option<(i32, String)>,
+    versioned: bool,
+) -> Vec<lsp::CodeAction> {
+    let Some(data) = d.data.as_ref() else { return Vec::new() };
+    let Some(fixes) = data.get("fixes").and_then(Value::as_array) else { return Vec::new() };
+    let anchor = data.get("anchor").and_then(Value::as_str);
+    if let (Some(anchor), Some((_, text))) = (anchor, &now) {
+        if anchor != text {
+            return Vec::new();
+        }
+    }
+    let version = now.map(|(v, _)| v);
     let mut out = Vec::new();
     for (n, f) in fixes.iter().enumerate() {
         let Some(title) = f.get("title").and_then(Value::as_str) else { continue };
@@ -553,15 +655,27 @@ fn quick_fixes(uri: &Uri, d: &lsp::Diagnostic) -> Vec<lsp::CodeActionOrCommand> 
             title: title.to_string(),
             kind: Some(lsp::CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![d.clone()]),
-            is_preferred: Some(n == 0 && fixes.len() > 1 || fixes.len() == 1),
+            is_preferred: Some(n == 0),
             ..Default::default()
         };
         if let Some(edits) =
             f.get("edits").and_then(|e| serde_json::from_value::<Vec<lsp::TextEdit>>(e.clone()).ok())
         {
-            action.edit = Some(lsp::WorkspaceEdit {
-                changes: Some(HashMap::from([(uri.clone(), edits)])),
-                ..Default::default()
+            action.edit = Some(match (versioned, version) {
+                (true, Some(v)) => lsp::WorkspaceEdit {
+                    document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                            uri: uri.clone(),
+                            version: Some(v),
+                        },
+                        edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                    }])),
+                    ..Default::default()
+                },
+                _ => lsp::WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), edits)])),
+                    ..Default::default()
+                },
             });
         } else if let Some(create) =
             f.get("create").and_then(Value::as_str).and_then(|u| u.parse::<Uri>().ok())
@@ -593,7 +707,7 @@ fn quick_fixes(uri: &Uri, d: &lsp::Diagnostic) -> Vec<lsp::CodeActionOrCommand> 
         } else {
             continue;
         }
-        out.push(lsp::CodeActionOrCommand::CodeAction(action));
+        out.push(action);
     }
     out
 }

@@ -30,6 +30,9 @@ const EVENT_QUIET: Duration = Duration::from_millis(60);
 const EVENT_MAX_WAIT: Duration = Duration::from_millis(400);
 /// More changed specs than this in one batch reload the project instead.
 const RELOAD_THRESHOLD: usize = 64;
+/// How long `shutdown` waits for stopped runs: SIGTERM, SIGKILL after the grace period,
+/// and a little for the reaping (clients give `shutdown` about 2 s before killing us).
+const GRACE_AND_REAP: Duration = Duration::from_millis(1500);
 
 pub(super) enum Out {
     Diagnostics(Vec<Publish>),
@@ -554,6 +557,9 @@ impl LanguageServer for Backend {
                     .and_then(|w| w.code_lens.as_ref())
                     .and_then(|c| c.refresh_support)
                     .unwrap_or(false),
+                code_action_literals: td
+                    .and_then(|t| t.code_action.as_ref())
+                    .is_some_and(|c| c.code_action_literal_support.is_some()),
                 disabled_code_actions: td
                     .and_then(|t| t.code_action.as_ref())
                     .and_then(|c| c.disabled_support)
@@ -597,7 +603,7 @@ impl LanguageServer for Backend {
         self.inner.watcher.lock().unwrap_or_else(|e| e.into_inner()).clear();
         // Agents started from the editor do not outlive it (see README).
         self.stop_all_runs();
-        self.wait_runs_stopped(Duration::from_secs(3)).await;
+        self.wait_runs_stopped(GRACE_AND_REAP).await;
         Ok(())
     }
 

@@ -113,6 +113,8 @@ pub struct ClientCaps {
     pub inlay_hint_refresh: bool,
     pub code_lens_refresh: bool,
     pub disabled_code_actions: bool,
+    /// `CodeAction` literals in code action answers (else bare commands).
+    pub code_action_literals: bool,
     pub show_document: bool,
 }
 
@@ -253,11 +255,11 @@ impl State {
         out
     }
 
-    /// The quick fixes of a diagnostic, resolved to positions: code actions read them
-    /// back from `Diagnostic.data` without any server state.
     /// The quick fixes of `d` as `Diagnostic.data` (so a code action request needs no
     /// server state): edits in the client's encoding, a file to create (by the client
-    /// when it can, else by the `chant.createFile` command), or a server command.
+    /// when it can, else by the `chant.createFile` command), or a server command; and
+    /// the text under the diagnostic (its anchor: when the document no longer has it
+    /// there, the edits are stale and are not offered).
     fn fix_data(&self, root: usize, rope: &Rope, d: &Diagnostic) -> Option<serde_json::Value> {
         use crate::analysis::diagnostic::FixAction;
         if d.fixes.is_empty() {
@@ -288,7 +290,11 @@ impl State {
                 })
             })
             .collect();
-        Some(serde_json::json!({ "fixes": fixes }))
+        let anchor = match rope.get_byte_slice(d.range.clone()) {
+            Some(slice) => slice.to_string(),
+            None => String::new(),
+        };
+        Some(serde_json::json!({ "fixes": fixes, "anchor": anchor }))
     }
 
     /// What must be published for root `root` so the client shows its current

@@ -67,7 +67,15 @@ pub fn neovim_caps() -> Value {
         "general": { "positionEncodings": ["utf-8", "utf-16", "utf-32"] },
         "window": { "workDoneProgress": true },
         "workspace": { "configuration": true, "workspaceEdit": { "documentChanges": true, "resourceOperations": ["rename"] } },
-        "textDocument": { "publishDiagnostics": { "relatedInformation": true }, "documentSymbol": { "hierarchicalDocumentSymbolSupport": true } }
+        "textDocument": {
+            "publishDiagnostics": { "relatedInformation": true },
+            "documentSymbol": { "hierarchicalDocumentSymbolSupport": true },
+            "codeAction": {
+                "isPreferredSupport": true,
+                "dataSupport": true,
+                "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["", "quickfix", "refactor", "source"] } }
+            }
+        }
     })
 }
 

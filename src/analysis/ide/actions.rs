@@ -9,7 +9,7 @@ use crate::analysis::frontmatter::{ApprovalStatus, SpecType, Status};
 use crate::analysis::id;
 use crate::analysis::ide::hover::blocker_text;
 use crate::analysis::project::{Blocker, Project};
-use crate::analysis::quality::Light;
+use crate::analysis::quality::{Grade, Light};
 use crate::analysis::spec::{Place, Readable};
 use crate::analysis::workspace::Workspace;
 
@@ -220,10 +220,13 @@ pub fn actions(
     };
     out.push(action(Verb::Reset, format!("Reset {id} to pending (chant reset)"), RunFlags::default(), reset));
 
-    let split = if s.chant_kind().is_driver() {
-        Err("chant does not split groups".to_string())
+    let split = if s.kind == SpecType::Group {
+        Err("chant does not split specs of type group".to_string())
     } else if status != Status::Pending {
         Err(format!("chant splits pending specs only (this one is {})", status.as_str()))
+    } else if s.quality.split == Grade::D {
+        Err("chant refuses to split without a terminal: splittability D (its parts are tightly coupled)"
+            .to_string())
     } else if !prompts.split {
         Err("chant split needs `.chant/prompts/split.md` (`chant init prompts` installs it)".to_string())
     } else {
@@ -269,25 +272,6 @@ fn run_actions(
     if let Some(problem) = &run.git_problem {
         return vec![refuse(problem.clone())];
     }
-    // A driver runs its members, in order, in the main working tree.
-    let members = project.members_of(id);
-    if s.chant_kind().is_driver() || !members.is_empty() {
-        let open: Vec<&str> =
-            members.iter().filter(|m| m.chant_status() != Status::Completed).map(|m| m.id.as_str()).collect();
-        let enabled = if members.is_empty() {
-            Err("this driver has no member specs (`<ID>.<N>.md`) to run".to_string())
-        } else if open.is_empty() {
-            Err("all members are completed".to_string())
-        } else {
-            Ok(())
-        };
-        let title = format!(
-            "Run the {} open member{} of {id} (chant work)",
-            open.len(),
-            if open.len() == 1 { "" } else { "s" }
-        );
-        return vec![SpecAction { verb: Verb::Run, title, flags: RunFlags::default(), enabled }];
-    }
     // Work-time lint errors stop every run, whatever the flags.
     let lint_errors: Vec<String> = lint
         .iter()
@@ -306,6 +290,25 @@ fn run_actions(
         .collect();
     if !lint_errors.is_empty() {
         return vec![refuse(format!("chant work's lint fails: {}", join(&lint_errors)))];
+    }
+    // A driver runs its members, in order, in the main working tree.
+    let members = project.members_of(id);
+    if s.chant_kind().is_driver() || !members.is_empty() {
+        let open: Vec<&str> =
+            members.iter().filter(|m| m.chant_status() != Status::Completed).map(|m| m.id.as_str()).collect();
+        let enabled = if members.is_empty() {
+            Err("this driver has no member specs (`<ID>.<N>.md`) to run".to_string())
+        } else if open.is_empty() {
+            Err("all members are completed".to_string())
+        } else {
+            Ok(())
+        };
+        let title = format!(
+            "Run the {} open member{} of {id} (chant work)",
+            open.len(),
+            if open.len() == 1 { "" } else { "s" }
+        );
+        return vec![SpecAction { verb: Verb::Run, title, flags: RunFlags::default(), enabled }];
     }
     if !prompts.work {
         return vec![refuse(format!(
@@ -332,7 +335,21 @@ fn run_actions(
                 status.as_str()
             ))];
         }
-        Status::InProgress => return vec![refuse("already in progress".to_string())],
+        // No run holds it (those were handled above): a run was stopped or crashed.
+        // `--skip-deps` skips the status check, and in_progress → in_progress is allowed.
+        Status::InProgress => {
+            let why = "in_progress, but no run holds its lock (a run was stopped or crashed)".to_string();
+            let flags = RunFlags { skip_deps: true, ..RunFlags::default() };
+            return vec![
+                refuse(why),
+                SpecAction {
+                    verb: Verb::Run,
+                    title: format!("Run {id} again with --skip-deps"),
+                    flags,
+                    enabled: Ok(()),
+                },
+            ];
+        }
         Status::Ready => return vec![refuse("`status: ready` on disk can never be worked".to_string())],
         _ => {}
     }
