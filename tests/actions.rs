@@ -3,6 +3,8 @@
 //! chant would accept it now, `-` with the reason when not, and the flags a variant
 //! passes.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 mod support;
 
 use chant_lsp::analysis::ide::actions::{argv, spec_actions, RunFlags, RunState, Verb};
@@ -238,4 +240,73 @@ fn argv_never_goes_through_a_shell_and_passes_no_watch() {
     assert_eq!(argv(Verb::Run, "x", RunFlags::default(), true).unwrap(), ["work", "x"]);
     assert_eq!(argv(Verb::Reset, "x", all, false).unwrap(), ["reset", "x"], "flags belong to work only");
     assert_eq!(argv(Verb::Stop, "x", all, false), None, "the server stops runs itself");
+}
+
+/// The demo project as a fixture (every file under `examples/demo`).
+fn demo_fixture() -> String {
+    fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, root, out);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                out.push((p.strip_prefix(root).unwrap().display().to_string(), text));
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|(p, t)| format!("//- {p}\n{t}{}", if t.ends_with('\n') { "" } else { "\n" }))
+        .collect()
+}
+
+#[test]
+fn demo_project() {
+    // What the editor offers on each spec of the demo (in a git repository, no runs).
+    let rendered = render(&demo_fixture(), &RunState::default());
+    let runs: String = rendered
+        .lines()
+        .filter(|l| !l.starts_with("  ") || l.contains(" Run "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    expect![[r#"
+        2026-10-01-001-old
+        2026-11-02-001-k3v
+          - Run 2026-11-02-001-k3v (chant work): chant work refuses completed specs (no transition to in_progress)
+        2026-11-02-002-p9d
+          + Run 2026-11-02-002-p9d (chant work)
+        2026-11-03-001-r7q
+          + Run 2026-11-03-001-r7q (chant work)
+        2026-11-04-001-d1r
+          + Run the 1 open member of 2026-11-04-001-d1r (chant work)
+        2026-11-04-001-d1r.1
+          - Run 2026-11-04-001-d1r.1 (chant work): chant work refuses completed specs (no transition to in_progress)
+        2026-11-04-001-d1r.2
+          + Run 2026-11-04-001-d1r.2 (chant work)
+        2026-11-05-001-u4x
+          - Run 2026-11-05-001-u4x (chant work): chant work's lint fails: unknown-dependency
+        2026-11-05-002-zz8
+          - Run 2026-11-05-002-zz8 (chant work): chant work refuses completed specs (no transition to in_progress)
+        2026-11-06-001-a2b
+          - Run 2026-11-06-001-a2b (chant work): chant work's lint fails: archived-dependency
+        2026-11-07-001-c1a
+          - Run 2026-11-07-001-c1a (chant work): blocked by 2026-11-07-002-c2b (pending)
+        2026-11-07-002-c2b
+          - Run 2026-11-07-002-c2b (chant work): blocked by 2026-11-07-003-c3c (pending)
+        2026-11-07-003-c3c
+          - Run 2026-11-07-003-c3c (chant work): blocked by 2026-11-07-001-c1a (pending)
+        2026-11-08-001-y8e
+          - Run 2026-11-08-001-y8e (chant work): chant cannot read this spec (see its diagnostics)
+        2026-11-09-001-t5f
+          + Run 2026-11-09-001-t5f (chant work)
+    "#]].assert_eq(&runs);
+
+    // The editor tests' scenario: after the did-you-mean quick fix, u4x can run.
+    let fixed =
+        demo_fixture().replace("depends_on: [2026-11-05-002-zz9]", "depends_on: [2026-11-05-002-zz8]");
+    assert!(render(&fixed, &RunState::default()).contains("  + Run 2026-11-05-001-u4x (chant work)\n"));
 }

@@ -183,6 +183,37 @@ impl Env {
     }
 }
 
+/// A run of the fake chant that started a grandchild (`sleep 600`) in its group.
+struct Started {
+    begin: usize,
+    token: Value,
+    /// The fake chant's PID (the group's leader).
+    chant: i32,
+    grandchild: i32,
+}
+
+impl Env {
+    /// A server whose fake chant prints `lines` lines 50 ms apart and starts a
+    /// grandchild; `extra` adds environment for the fake.
+    fn server_with_grandchild(&self, caps: Value, lines: &str, extra: &[(&str, &str)]) -> Server {
+        let child_env = self.home.join("grandchild.pid").display().to_string();
+        let mut env: Vec<(&str, &str)> =
+            vec![("FAKE_CHANT_LINES", lines), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)];
+        env.extend_from_slice(extra);
+        self.server(caps, &env)
+    }
+
+    /// Runs spec `id` and waits until it began and its grandchild is up.
+    fn start_run(&self, s: &mut Server, id: &str) -> Started {
+        let from = s.received.len();
+        let r = execute(s, "chant.run", json!([self.spec_uri(id)]));
+        assert_eq!(r["started"], id, "{r}");
+        let (begin, token) = wait_begin(s, from, id);
+        let grandchild = read_pid_file(&self.home.join("grandchild.pid"));
+        Started { begin, chant: pid_of(&token), token, grandchild }
+    }
+}
+
 fn execute(s: &mut Server, command: &str, args: Value) -> Value {
     s.request("workspace/executeCommand", json!({ "command": command, "arguments": args }))
 }
@@ -434,18 +465,9 @@ fn a_failed_run_says_why_and_reset_runs_from_a_code_action() {
 #[test]
 fn cancelling_from_the_progress_ui_kills_the_whole_process_group() {
     let env = Env::new(PROJECT, true);
-    let child_file = env.home.join("grandchild.pid");
-    let child_env = child_file.display().to_string();
-    let mut s = env.server(
-        vscode_caps(),
-        &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)],
-    );
+    let mut s = env.server_with_grandchild(vscode_caps(), "1000", &[]);
     let ccc = env.spec_uri(CCC);
-    let from = s.received.len();
-    execute(&mut s, "chant.run", json!([ccc]));
-    let (begin, token) = wait_begin(&mut s, from, CCC);
-    let chant_pid = pid_of(&token);
-    let grandchild = read_pid_file(&child_file);
+    let Started { begin, token, chant: chant_pid, grandchild } = env.start_run(&mut s, CCC);
     assert!(!gone(chant_pid) && !gone(grandchild));
     // Wait for some output, then cancel as VS Code's progress notification does.
     let t = token.clone();
@@ -470,22 +492,9 @@ fn cancelling_from_the_progress_ui_kills_the_whole_process_group() {
 #[test]
 fn stop_escalates_to_sigkill_when_chant_ignores_sigterm() {
     let env = Env::new(PROJECT, true);
-    let child_file = env.home.join("grandchild.pid");
-    let child_env = child_file.display().to_string();
-    let mut s = env.server(
-        neovim_caps(),
-        &[
-            ("FAKE_CHANT_LINES", "1000"),
-            ("FAKE_CHANT_DELAY", "0.05"),
-            ("FAKE_CHANT_CHILD", &child_env),
-            ("FAKE_CHANT_NO_TERM", "1"),
-        ],
-    );
+    let mut s = env.server_with_grandchild(neovim_caps(), "1000", &[("FAKE_CHANT_NO_TERM", "1")]);
     let bbb = env.spec_uri(BBB);
-    let from = s.received.len();
-    execute(&mut s, "chant.run", json!([bbb]));
-    let (begin, token) = wait_begin(&mut s, from, BBB);
-    let grandchild = read_pid_file(&child_file);
+    let Started { begin, token, grandchild, .. } = env.start_run(&mut s, BBB);
     // The stop action replaces the run action while it runs.
     let actions = code_actions(&mut s, &bbb, None, json!([]));
     let stop = titled(&actions, &format!("Stop chant work {BBB}"));
@@ -564,38 +573,22 @@ fn requests_are_answered_while_a_run_is_going_on() {
 #[test]
 fn shutting_down_stops_running_agents() {
     let env = Env::new(PROJECT, true);
-    let child_file = env.home.join("grandchild.pid");
-    let child_env = child_file.display().to_string();
-    let mut s = env.server(
-        vscode_caps(),
-        &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)],
-    );
-    let from = s.received.len();
-    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
-    let (_, token) = wait_begin(&mut s, from, CCC);
-    let grandchild = read_pid_file(&child_file);
+    let mut s = env.server_with_grandchild(vscode_caps(), "1000", &[]);
+    let run = env.start_run(&mut s, CCC);
     assert_eq!(s.stop(), Some(0));
-    wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(3)).unwrap();
+    wait_gone(&[run.chant, run.grandchild], Duration::from_secs(3)).unwrap();
     assert_eq!(env.status(CCC), "in_progress", "chant leaves a killed run in_progress");
 }
 
 #[test]
 fn an_editor_that_vanishes_takes_its_agents_along() {
     let env = Env::new(PROJECT, true);
-    let child_file = env.home.join("grandchild.pid");
-    let child_env = child_file.display().to_string();
-    let mut s = env.server(
-        vscode_caps(),
-        &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)],
-    );
-    let from = s.received.len();
-    execute(&mut s, "chant.run", json!([env.spec_uri(BBB)]));
-    let (_, token) = wait_begin(&mut s, from, BBB);
-    let grandchild = read_pid_file(&child_file);
+    let mut s = env.server_with_grandchild(vscode_caps(), "1000", &[]);
+    let run = env.start_run(&mut s, BBB);
     // No shutdown, no exit: stdin just closes, as when the editor is killed.
     s.close_stdin();
     assert_eq!(s.wait_exit(), Some(0));
-    wait_gone(&[pid_of(&token), grandchild], Duration::from_secs(3)).unwrap();
+    wait_gone(&[run.chant, run.grandchild], Duration::from_secs(3)).unwrap();
 }
 
 #[test]
@@ -1012,16 +1005,8 @@ fn odd_output_is_read_safely() {
 #[test]
 fn leftovers_holding_the_output_do_not_hold_the_run() {
     let env = Env::new(PROJECT, true);
-    let child_file = env.home.join("grandchild.pid");
-    let child_env = child_file.display().to_string();
-    let mut s = env.server(
-        vscode_caps(),
-        &[("FAKE_CHANT_LINES", "1"), ("FAKE_CHANT_DELAY", "0"), ("FAKE_CHANT_CHILD", &child_env)],
-    );
-    let from = s.received.len();
-    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
-    let (begin, token) = wait_begin(&mut s, from, CCC);
-    let leftover = read_pid_file(&child_file);
+    let mut s = env.server_with_grandchild(vscode_caps(), "1", &[]);
+    let Started { begin, token, grandchild: leftover, .. } = env.start_run(&mut s, CCC);
     // chant exits; the `sleep 600` it left keeps stdout open.
     let started = Instant::now();
     let end = wait_end(&mut s, begin, &token);
