@@ -6,6 +6,9 @@
 //!   dependents' are republished, minus the 150 ms debounce (200 edits, p50/p95);
 //! * hover, definition and completion round trips (p50/p95), next to a baseline
 //!   request that does no analysis (`chant-lsp/documentText`);
+//! * hover round trips while a run floods the server with output (the fake chant of
+//!   `tests/fake-chant` printing 100,000 lines as fast as it can), next to the same
+//!   hovers without a run, and how fast that output is streamed to the client;
 //! * the server's peak RSS.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its numbers")]
@@ -70,6 +73,16 @@ fn main() {
         .map(|s| (s, project.dependents_of(&s.id).len()))
         .max_by_key(|(_, d)| *d)
         .expect("a spec with dependents");
+    // A spec the editor would run (the fake chant changes it; it is restored after).
+    let runnable = (0..project.specs.len())
+        .find(|&i| {
+            project.specs[i].place == chant_lsp::analysis::spec::Place::Active
+                && chant_lsp::analysis::ide::actions::spec_actions(&loaded.workspace, i, &Default::default())
+                    .iter()
+                    .any(|a| a.verb == chant_lsp::analysis::ide::actions::Verb::Run && a.enabled.is_ok())
+        })
+        .map(|i| (project.specs[i].id.clone(), root.join(&project.specs[i].path)))
+        .expect("a runnable spec");
     let target_path = root.join(&target.path);
     let dependent_uri = lsp::uri(&root.join(&project.specs[project.dependents_of(&target.id)[0]].path));
     let target_uri = lsp::uri(&target_path);
@@ -77,7 +90,14 @@ fn main() {
     drop(loaded);
 
     let started = Instant::now();
-    let (mut s, _) = lsp::Server::start(&root, home.path(), lsp::vscode_caps(), Value::Null);
+    let fake = format!("{}/tests/fake-chant/chant", env!("CARGO_MANIFEST_DIR"));
+    let (mut s, _) = lsp::Server::start_env(
+        &root,
+        home.path(),
+        lsp::vscode_caps(),
+        json!({ "executable": fake }),
+        &[("FAKE_CHANT_LINES", "100000"), ("FAKE_CHANT_DELAY", "0")],
+    );
     let init_ms = ms(started.elapsed());
     let after_init = Instant::now();
     s.wait_for(0, Duration::from_secs(60), |m| m["params"]["value"]["kind"] == "end").expect("loaded");
@@ -139,6 +159,43 @@ fn main() {
         timed("textDocument/definition", on_id, &mut definition);
         timed("textDocument/completion", position(status_line, 8), &mut completion);
     }
+
+    // The same hovers while a run floods the server with output.
+    let (run_id, run_path) = runnable;
+    let run_text = std::fs::read_to_string(&run_path).unwrap();
+    let from = s.received.len();
+    let run_started = Instant::now();
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({ "command": "chant.run", "arguments": [lsp::uri(&run_path)] }),
+    );
+    assert_eq!(r["started"], run_id.as_str(), "{r}");
+    let mut hover_during = Vec::new();
+    let on_id = dep_line.map_or(position(link_line, 4), |l| position(l, 5));
+    let is_end = |m: &Value| {
+        m["method"] == "$/progress"
+            && m["params"]["value"]["kind"] == "end"
+            && m["params"]["token"].as_str().is_some_and(|t| t.starts_with("chant-lsp/run/"))
+    };
+    while hover_during.len() < 200 && !s.received[from..].iter().any(is_end) {
+        let t = Instant::now();
+        let h = s.request("textDocument/hover", on_id.clone());
+        assert!(!h.is_null(), "hover answered during the run");
+        hover_during.push(ms(t.elapsed()));
+    }
+    s.wait_for(from, Duration::from_secs(120), is_end).expect("the run ended");
+    let run_ms = ms(run_started.elapsed());
+    let streamed: usize = s.received[from..]
+        .iter()
+        .filter(|m| m["method"] == "window/logMessage")
+        .filter_map(|m| m["params"]["message"].as_str())
+        .map(|t| t.lines().filter(|l| l.contains("agent step")).count())
+        .sum();
+    s.drain(Duration::from_millis(300));
+    std::fs::write(&run_path, run_text).unwrap();
+    for leftover in [format!(".chant/logs/{run_id}.log"), format!(".chant/logs/{run_id}.editor.log")] {
+        let _ = std::fs::remove_file(root.join(leftover));
+    }
     let rss = peak_rss_kb(s.pid());
 
     println!("chant-lsp server benchmark: {n} specs ({published} files published at startup), 2 threads");
@@ -162,6 +219,16 @@ fn main() {
     ] {
         println!("  {name:<24} p50 {:6.2} ms   p95 {:6.2} ms", percentile(v, 0.5), percentile(v, 0.95));
     }
+    println!(
+        "  hover during a run's output flood        p50 {:6.2} ms   p95 {:6.2} ms   ({} samples)",
+        percentile(&mut hover_during, 0.5),
+        percentile(&mut hover_during, 0.95),
+        hover_during.len()
+    );
+    println!(
+        "  run output streamed to the client        {streamed} lines in {run_ms:.0} ms ({:.0} lines/s)",
+        streamed as f64 / (run_ms / 1000.0)
+    );
     println!("  server peak RSS                         {:8.1} MB", rss as f64 / 1024.0);
     s.stop();
 }

@@ -223,6 +223,17 @@ fn refused(r: &Value) -> String {
     r["refused"].as_str().unwrap_or_else(|| panic!("not refused: {r}")).to_string()
 }
 
+/// The lines of the `window/logMessage`s received since `from` (a message may hold a
+/// batch of output lines).
+fn log_lines(s: &Server, from: usize) -> Vec<String> {
+    s.received[from..]
+        .iter()
+        .filter(|m| m["method"] == "window/logMessage")
+        .filter_map(|m| m["params"]["message"].as_str())
+        .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
 fn is_progress(m: &Value, kind: &str) -> bool {
     m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind
 }
@@ -379,13 +390,8 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
     );
 
     // Every output line went to the client's log, in order.
-    let logged: Vec<String> = s.received[from..]
-        .iter()
-        .filter(|m| m["method"] == "window/logMessage")
-        .filter_map(|m| m["params"]["message"].as_str())
-        .filter(|t| t.starts_with(&format!("[{BBB}]")))
-        .map(str::to_string)
-        .collect();
+    let logged: Vec<String> =
+        log_lines(&s, from).into_iter().filter(|t| t.starts_with(&format!("[{BBB}]"))).collect();
     let steps: Vec<&String> = logged.iter().filter(|l| l.contains("agent step")).collect();
     assert_eq!(steps.len(), 4, "{logged:?}");
     assert!(steps[3].ends_with("agent step 4 of 4 on 2026-01-02-001-bbb"));
@@ -985,11 +991,7 @@ fn odd_output_is_read_safely() {
     // Bytes that are not UTF-8 do not break the pipe: chant ran to the end.
     let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap();
     assert!(outcome.starts_with("exit 0"), "{outcome}");
-    let logged: Vec<String> = s.received[from..]
-        .iter()
-        .filter(|m| m["method"] == "window/logMessage")
-        .filter_map(|m| m["params"]["message"].as_str().map(str::to_string))
-        .collect();
+    let logged = log_lines(&s, from);
     assert!(logged.contains(&format!("[{CCC}] bad \u{fffd}\u{fffd} bytes")), "{logged:?}");
     // The 100 KB line arrives in pieces of at most 16 KiB.
     let xs: Vec<usize> = logged

@@ -34,6 +34,9 @@ pub const COMMANDS: [&str; 9] = [
     "chant.createFile",
 ];
 
+/// At most this many output lines go in one `window/logMessage`.
+const LOG_BATCH: usize = 256;
+
 /// Output kept per run (the end of it: errors come last).
 const KEEP_BYTES: usize = 4 * 1024 * 1024;
 
@@ -387,18 +390,47 @@ impl Backend {
         let mut last_line = String::new();
         let mut error_line: Option<String> = None;
         let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut exited = None;
         let exit = loop {
+            if let Some(e) = exited {
+                break e;
+            }
             tokio::select! {
                 ev = rx.recv() => match ev {
                     Some(Event::Line { stderr, text }) => {
-                        client.log_message(if stderr { lsp::MessageType::WARNING } else { lsp::MessageType::LOG }, format!("[{id}] {text}")).await;
-                        if text.trim_start().starts_with("Error:") {
-                            error_line = Some(text.trim().to_string());
+                        // Lines that are already waiting go out with this one, one log
+                        // message per stream: a flood of output is a few large messages.
+                        let mut batch = vec![(stderr, text)];
+                        while batch.len() < LOG_BATCH {
+                            match rx.try_recv() {
+                                Ok(Event::Line { stderr, text }) => batch.push((stderr, text)),
+                                Ok(Event::Exited { code, signal, stopped }) => {
+                                    exited = Some((code, signal, stopped));
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
                         }
-                        if !text.trim().is_empty() {
-                            last_line = text.trim().to_string();
+                        for to_stderr in [false, true] {
+                            let lines: Vec<String> = batch
+                                .iter()
+                                .filter(|(e, _)| *e == to_stderr)
+                                .map(|(_, t)| format!("[{id}] {t}"))
+                                .collect();
+                            if !lines.is_empty() {
+                                let kind = if to_stderr { lsp::MessageType::WARNING } else { lsp::MessageType::LOG };
+                                client.log_message(kind, lines.join("\n")).await;
+                            }
                         }
-                        output.push(format!("{}{text}", if stderr { "! " } else { "" }));
+                        for (stderr, text) in batch {
+                            if text.trim_start().starts_with("Error:") {
+                                error_line = Some(text.trim().to_string());
+                            }
+                            if !text.trim().is_empty() {
+                                last_line = text.trim().to_string();
+                            }
+                            output.push(format!("{}{text}", if stderr { "! " } else { "" }));
+                        }
                         if last_report.elapsed() >= Duration::from_millis(200) {
                             last_report = Instant::now();
                             if let Some(p) = &progress {
