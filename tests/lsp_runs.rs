@@ -417,6 +417,7 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
     assert!(hover.contains("Last run from the editor: exit 0"), "{hover}");
     let l = lenses(&mut s, &bbb);
     assert!(l.iter().any(|t| t.starts_with("✓ Last run: exit 0")), "{l:?}");
+    assert!(!l.iter().any(|t| t.starts_with("▶")), "no run lens on a completed spec: {l:?}");
     // ddd was blocked by bbb; now it can run.
     let ddd_actions = code_actions(&mut s, &env.spec_uri(DDD), None, json!([]));
     assert!(titled(&ddd_actions, &format!("Run {DDD}")).get("disabled").is_none(), "{ddd_actions:#?}");

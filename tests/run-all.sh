@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test of the repository: formatting,
-# lints, unit tests, data-driven rule tests and the CLI tests against the built
-# binary. This is what CI runs (.ci/run) on a fresh machine.
+# lints, unit tests, data-driven rule tests, the CLI and protocol tests against the
+# built binary, and the real-editor tests (Neovim 0.11 and 0.7, VS Code through
+# code-server and headless Chromium; tests/editors/run.sh installs them with apt-get,
+# pip and npm). This is what CI runs (.ci/run) on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,5 +21,8 @@ cargo test --locked --lib --bins --tests
 
 echo "== benchmark builds (not run: see README, Speed)"
 cargo build --locked --release --benches
+
+echo "== editor tests"
+tests/editors/run.sh all
 
 echo "== all tests passed"

@@ -96,3 +96,58 @@ fn readme_lists_every_code() {
         }
     }
 }
+
+/// Every server setting (the fields of `lsp::settings`), in camelCase dotted form.
+fn setting_names() -> Vec<String> {
+    let text = std::fs::read_to_string(src().join("lsp/settings.rs")).expect("settings.rs");
+    let camel = |s: &str| {
+        let mut out = String::new();
+        let mut up = false;
+        for c in s.chars() {
+            if c == '_' {
+                up = true;
+            } else if up {
+                out.extend(c.to_uppercase());
+                up = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let fields = |name: &str| -> Vec<String> {
+        let start = text.find(&format!("pub struct {name} {{")).expect("struct");
+        let body = &text[start..start + text[start..].find("\n}").expect("end")];
+        body.lines()
+            .filter_map(|l| l.trim().strip_prefix("pub ")?.split_once(':').map(|(f, _)| camel(f)))
+            .collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for f in fields("Settings") {
+        if f == "diagnostics" {
+            out.extend(fields("DiagnosticSettings").into_iter().map(|d| format!("diagnostics.{d}")));
+        } else {
+            out.push(f);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_setting_is_documented_and_contributed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let names = setting_names();
+    assert!(names.len() >= 6, "{names:?}");
+    let readme = read("README.md");
+    let package = read("editors/vscode/package.json");
+    let nvim = read("editors/nvim/lsp/chant_lsp.lua");
+    for name in &names {
+        assert!(readme.contains(&format!("| `{name}` |")), "README's settings table lacks `{name}`");
+        assert!(
+            package.contains(&format!("\"chant.{name}\": {{")),
+            "the VS Code extension does not contribute chant.{name}"
+        );
+        assert!(nvim.contains(name.as_str()), "editors/nvim/lsp/chant_lsp.lua does not mention {name}");
+    }
+}

@@ -312,6 +312,11 @@ impl Backend {
             } else if let Some(i) = idx.filter(|&i| {
                 st.roots[at.root].ws.project.specs[i].place != crate::analysis::spec::Place::Archived
             }) {
+                use crate::analysis::frontmatter::Status;
+                let finished = matches!(
+                    st.roots[at.root].ws.project.specs[i].chant_status(),
+                    Status::Completed | Status::Cancelled
+                );
                 let actions = self.spec_actions(&st, at.root, i);
                 let run: Vec<_> =
                     actions.iter().filter(|a| a.verb == crate::analysis::ide::actions::Verb::Run).collect();
@@ -328,6 +333,8 @@ impl Backend {
                         };
                         Some(command(title, "chant.run", Some(args)))
                     }
+                    // A finished spec is not going to run again: no lens saying why not.
+                    (None, Some(_)) if finished => None,
                     (None, Some(a)) => {
                         let reason = a.enabled.clone().err().unwrap_or_default();
                         let title = format!("▶ Run (not now: {})", super::runs::short(&reason, 60));

@@ -515,8 +515,10 @@ impl Backend {
             .into_iter()
             .filter_map(|p| Some((modified(&p)?, p)))
             .max_by_key(|(t, _)| *t)
-            .map(|(_, p)| p)
-            .ok_or_else(|| err(format!("no log for {id} yet")))?;
+            .map(|(_, p)| p);
+        let Some(path) = path else {
+            return Ok(self.refuse(format!("no log for {id} yet: it appears with the first run")).await);
+        };
         let uri = Uri::from_file_path(&path).ok_or_else(|| err("bad path"))?;
         let can_show = self.state().caps.show_document;
         let shown = can_show

@@ -1,0 +1,30 @@
+---@brief
+--- chant-lsp: diagnostics, hover, go to definition, completion and more for chant spec projects
+--- (markdown specs with YAML frontmatter in `.chant/specs/`).
+---
+--- Install the `chant-lsp` binary (`cargo install --path .` in a chant-lsp checkout) so that it
+--- is on PATH, then, on Neovim 0.11+:
+---
+--- ```lua
+--- vim.lsp.enable('chant_lsp')
+--- ```
+---
+--- The server starts only for markdown files inside a project, that is below a directory that
+--- holds a `.chant` folder; other markdown files get no client.
+---
+--- Settings go in the `chant` section, for example
+--- `settings = { chant = { diagnostics = { disabled = { 'model-waste' } } } }`
+--- (keys: diagnostics.disabled, diagnostics.severity, archived, executable, startWatch, logLevel).
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'chant-lsp' },
+  filetypes = { 'markdown' },
+  root_dir = function(bufnr, on_dir)
+    -- Only inside a chant project: without a root the client is not started at all.
+    local root = vim.fs.root(bufnr, '.chant')
+    if root then
+      on_dir(root)
+    end
+  end,
+}

@@ -1,0 +1,134 @@
+-- chant for Neovim: user commands that ask chant-lsp to run, stop or show the log of the spec in
+-- the current buffer, and (for Neovim 0.7-0.10) a way to start the server for chant projects.
+-- Works on Neovim 0.7 and later. On 0.11+ the server itself is configured by lsp/chant_lsp.lua.
+--
+--   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog
+--   require('chant').start(bufnr)   -- 0.7-0.10: start/attach chant-lsp if bufnr is in a chant project
+
+local M = {}
+
+--- The client name: the same as the 0.11 config name (lsp/chant_lsp.lua).
+M.name = 'chant_lsp'
+
+local uv = vim.uv or vim.loop
+local has_011 = vim.fn.has('nvim-0.11') == 1
+
+--- The chant_lsp clients attached to a buffer.
+function M.clients(bufnr)
+  if vim.lsp.get_clients then -- 0.10+
+    return vim.lsp.get_clients({ bufnr = bufnr, name = M.name })
+  end
+  local found = {}
+  for _, client in pairs(vim.lsp.buf_get_clients(bufnr)) do
+    if client.name == M.name then
+      table.insert(found, client)
+    end
+  end
+  return found
+end
+
+--- The project root of a buffer: the nearest directory above its file that holds `.chant/`.
+function M.root(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == '' or vim.bo[bufnr].buftype ~= '' or name:match('^%a[%w+.-]*://') then
+    return nil
+  end
+  local dir = vim.fn.fnamemodify(name, ':p:h')
+  while dir and dir ~= '' do
+    local stat = uv.fs_stat(dir .. '/.chant')
+    if stat and stat.type == 'directory' then
+      return dir
+    end
+    local parent = vim.fn.fnamemodify(dir, ':h')
+    if parent == dir then
+      return nil
+    end
+    dir = parent
+  end
+  return nil
+end
+
+local started_by_root = {} -- 0.7 only: root -> client id
+
+--- Starts chant-lsp for a buffer inside a chant project (or attaches the running client) and
+--- does nothing elsewhere. For Neovim 0.7-0.10; on 0.11+ use vim.lsp.enable('chant_lsp').
+--- opts: cmd (default { 'chant-lsp' }), settings (the table sent as workspace configuration,
+--- e.g. { chant = { archived = true } }).
+function M.start(bufnr, opts)
+  opts = opts or {}
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local root = M.root(bufnr)
+  if not root then
+    return nil
+  end
+  local config = {
+    name = M.name,
+    cmd = opts.cmd or { 'chant-lsp' },
+    root_dir = root,
+    settings = opts.settings,
+  }
+  if vim.lsp.start then -- 0.8+: reuses the client with the same name and root
+    return vim.lsp.start(config, { bufnr = bufnr })
+  end
+  local id = started_by_root[root]
+  local client = id and vim.lsp.get_client_by_id(id)
+  if not client or client.is_stopped() then
+    id = vim.lsp.start_client(config)
+    started_by_root[root] = id
+  end
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+  end
+  return id
+end
+
+local function request(client, method, params, handler, bufnr)
+  if has_011 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+--- Sends `workspace/executeCommand` with the buffer's URI to the attached chant_lsp client.
+--- A plain request (not client:exec_cmd) so that it works on every version and for commands
+--- the server does not advertise; the outcome or the error is shown with vim.notify.
+function M.execute(command, bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = M.clients(bufnr)[1]
+  if not client then
+    vim.notify(
+      'chant: chant-lsp is not attached to this buffer (open a spec inside a project that has a .chant folder)',
+      vim.log.levels.WARN
+    )
+    return false
+  end
+  local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
+  local ok = request(client, 'workspace/executeCommand', params, function(err, result)
+    if err then
+      vim.notify(('chant: %s failed: %s'):format(command, err.message or vim.inspect(err)), vim.log.levels.ERROR)
+    elseif type(result) == 'string' and result ~= '' then
+      vim.notify('chant: ' .. result, vim.log.levels.INFO)
+    end
+  end, bufnr)
+  if not ok then
+    vim.notify(('chant: could not send %s: the server has stopped'):format(command), vim.log.levels.ERROR)
+  end
+  return ok
+end
+
+--- Defines :ChantWork, :ChantStop and :ChantLog.
+function M.setup()
+  local commands = {
+    ChantWork = { 'chant.run', 'chant: run this spec (chant work)' },
+    ChantStop = { 'chant.stop', "chant: stop this spec's run" },
+    ChantLog = { 'chant.showLog', "chant: show this spec's run log" },
+  }
+  for name, c in pairs(commands) do
+    vim.api.nvim_create_user_command(name, function()
+      M.execute(c[1], 0)
+    end, { desc = c[2] })
+  end
+end
+
+return M

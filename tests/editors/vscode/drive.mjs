@@ -1,0 +1,552 @@
+// Drives VS Code (code-server in headless Debian Chromium, through playwright-core) the way a
+// person uses it, against the chant extension and chant-lsp. Run by tests/editors/run.sh, which
+// starts code-server on 127.0.0.1 with the demo project copy as the workspace folder.
+//
+// Environment: VSCODE_URL (the workbench URL, loopback only), OUT_DIR (screenshots), BROWSER_PROFILE
+// (a fresh Chromium user-data-dir), DRIVER_MODULES (node_modules holding playwright-core),
+// STEP_TIMEOUT_MS (default 30000), CHROMIUM (default /usr/bin/chromium).
+//
+// Prints one JSON line (steps, timings, what was read from the screen) and exits 0 when every step
+// passed, 1 otherwise. Takes a screenshot after each step (NN-<step>.png) and FAIL-<step>.png when
+// a step fails. To add a step, add an entry to `steps`: { name, run: async (page) => details }.
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const env = process.env;
+const URL_ = env.VSCODE_URL;
+const OUT = env.OUT_DIR;
+const STEP_TIMEOUT = Number(env.STEP_TIMEOUT_MS || 30000);
+const require = createRequire(path.join(env.DRIVER_MODULES, '..', 'driver.cjs'));
+const { chromium } = require('playwright-core');
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+function allowed(url) {
+  const u = new URL(url);
+  if (['data:', 'blob:', 'about:'].includes(u.protocol)) return true;
+  return ['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && LOOPBACK.has(u.hostname);
+}
+if (!allowed(URL_)) {
+  console.error(`refusing a non-loopback URL: ${URL_}`);
+  process.exit(2);
+}
+
+const result = { ok: false, scenario: env.SCENARIO || 'main', url: URL_, steps: [], blocked: [], failures: [] };
+
+// --- helpers --------------------------------------------------------------------------------
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+async function quickOpen(page, fileName) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await waitFor(page.locator('.quick-input-widget'), 'Ctrl+P opens Quick Open');
+  await page.keyboard.type(fileName);
+  // Wait until the file is the selected entry (the list filters as you type; before that the
+  // recently opened files are listed), then open it with Enter (focus stays in the box).
+  const row = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: fileName });
+  await waitFor(row, `Quick Open selects ${fileName}`);
+  await page.keyboard.press('Enter');
+  await activeTab(page, fileName);
+}
+
+async function activeTab(page, fileName) {
+  const tab = page.locator(`.tabs-container .tab.active[aria-label*="${fileName}"]`);
+  await waitFor(tab, `the active editor tab is ${fileName}`);
+  return tab.getAttribute('aria-label');
+}
+
+/** Runs a command from the command palette (F1) by its title, as a person types it. */
+async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await waitFor(page.locator('.quick-input-widget'), 'F1 opens the command palette');
+  await page.keyboard.type(title);
+  await waitFor(page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }), `the palette selects ${title}`);
+  await page.keyboard.press('Enter');
+}
+
+/** A notification toast that contains `text`. */
+async function toast(page, text) {
+  const t = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await waitFor(t, `a notification saying "${text}"`);
+  return t;
+}
+
+async function clearToasts(page) {
+  const close = page.locator('.notifications-toasts .codicon-notifications-clear');
+  while ((await close.count()) > 0) {
+    await close.first().click().catch(() => undefined);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The screen rectangle of `text` inside the visible editor line that contains it. */
+async function textRect(page, text) {
+  const line = page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: text }).first();
+  await waitFor(line, `the editor shows a line with ${text}`);
+  return line.evaluate((el, needle) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // The editor renders spaces as no-break spaces (same length, so offsets still match).
+      const at = node.textContent.replace(/\u00a0/g, ' ').indexOf(needle);
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + needle.length);
+        const r = range.getBoundingClientRect();
+        // Zero-sized while the editor is still laying out the line: not there yet.
+        return r.width > 0 && r.height > 0 ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+      }
+    }
+    return null;
+  }, text);
+}
+
+/** Waits for a locator to reach `state`, failing with a message that says what was awaited. */
+async function waitFor(locator, what, state = 'visible', timeout = STEP_TIMEOUT) {
+  try {
+    await locator.waitFor({ state, timeout });
+  } catch {
+    fail(`timed out after ${timeout} ms: ${what}`);
+  }
+  return locator;
+}
+
+/** Polls `read` until it returns a truthy value or the step timeout passes. */
+async function poll(what, read, { timeout = STEP_TIMEOUT, every = 250 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await read();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  fail(`timed out after ${timeout} ms: ${what}`);
+}
+
+/** Saves a screenshot in OUT_DIR under `name` now (the runner also takes one after each step). */
+async function shot(page, name) {
+  const file = path.join(OUT, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** The visible text of an element, whitespace collapsed. */
+async function textOf(locator) {
+  return ((await locator.innerText().catch(() => '')) || '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Opens the code action menu with Ctrl+. at the caret and returns it with the titles it lists
+ * once `ready(titles)` holds. Asks again (Escape, Ctrl+.) up to three times when the menu does not
+ * open or lacks the entry: the server may answer before it has re-checked an edit.
+ */
+async function codeActionMenu(page, what, ready) {
+  const widget = page.locator('.action-widget');
+  let titles = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.keyboard.press('Control+.');
+    const end = Date.now() + 4000;
+    while (Date.now() < end) {
+      if (await widget.isVisible()) {
+        titles = (await widget.locator('.monaco-list-row.action').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        if (ready(titles)) return { widget, titles, attempt };
+      }
+      await page.waitForTimeout(100);
+    }
+    await page.keyboard.press('Escape');
+  }
+  fail(`Ctrl+. did not list ${what} (three tries); the menu listed ${JSON.stringify(titles)}`);
+}
+
+/**
+ * Moves the focus in an open action menu to the row whose text starts with `title` with the arrow
+ * keys and accepts it with Enter (clicking rows is flaky: the widget re-renders under the mouse).
+ */
+async function chooseAction(page, widget, title) {
+  const rows = widget.locator('.monaco-list-row.action');
+  const n = await rows.count();
+  for (let i = 0; i <= n; i++) {
+    const focused = await textOf(widget.locator('.monaco-list-row.action.focused'));
+    if (focused.startsWith(title)) {
+      await page.keyboard.press('Enter');
+      await waitFor(widget, 'the code action menu closes', 'hidden', 5000);
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  fail(`could not move the focus to "${title}" in the code action menu`);
+}
+
+/** The code lens texts on the active editor's visible lines. */
+async function lensTexts(page) {
+  return (await page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').allInnerTexts())
+    .map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** Opens the Problems panel (unless it is open), filtered to `file`; returns the panel and its rows. */
+async function problemsFor(page, file) {
+  const panel = page.locator('.markers-panel');
+  if (!(await panel.isVisible())) {
+    await page.keyboard.press('Control+Shift+M');
+    await waitFor(panel, 'Ctrl+Shift+M opens the Problems panel');
+  }
+  const filter = page.locator('.panel input[placeholder^="Filter"]').first();
+  if ((await filter.inputValue().catch(() => '')) !== file) {
+    await filter.fill(file);
+  }
+  return { panel, filter, rows: panel.locator('.monaco-list-row') };
+}
+
+// --- the scenario ---------------------------------------------------------------------------
+
+const U4X = '2026-11-05-001-u4x.md';
+const P9D = '2026-11-02-002-p9d.md';
+const K3V = '2026-11-02-001-k3v.md';
+const DEP_ID = '2026-11-02-001-k3v';
+const U4X_ID = '2026-11-05-001-u4x';
+const P9D_ID = '2026-11-02-002-p9d';
+const FIX = 'Change to `2026-11-05-002-zz8`';
+const RUN = `Run ${U4X_ID} (chant work)`;
+
+const workbench = {
+    name: 'workbench',
+    run: async (page) => {
+      await page.goto(URL_, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
+      await waitFor(page.locator('.monaco-workbench'), 'the workbench loads');
+      // Workspace trust is on, as for a person: answer the startup prompt with "don't trust", so
+      // the first steps run in Restricted Mode, where the extension has limited support.
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'trust' });
+      await waitFor(dialog, 'the workspace trust prompt');
+      const prompt = await dialog.locator('.dialog-message-text').innerText().catch(() => '');
+      await dialog.locator('.monaco-button', { hasText: /don.t trust/i }).first().click();
+      await waitFor(page.locator('.statusbar-item', { hasText: 'Restricted Mode' }), 'the Restricted Mode status item');
+      await waitFor(page.locator('.explorer-folders-view .monaco-list-row').first(), 'the explorer lists the folder');
+      // Close the Restricted Mode banner (the status bar item stays) so it does not cover the window.
+      await page.locator('.part.banner a.action-label[aria-label="Close Banner"]').click();
+      return { title: await page.title(), trust_prompt: prompt };
+    },
+};
+
+// Scenario `main`: CHANT_LSP_PATH names the server; the user setting chant.executable names the
+// fake chant and the project is a git repository, so runs really happen (about 3 s each).
+const mainScenario = [
+  workbench,
+  {
+    name: 'open-spec',
+    run: async (page) => {
+      await quickOpen(page, U4X);
+      return { tab: await activeTab(page, U4X) };
+    },
+  },
+  {
+    name: 'problems',
+    run: async (page) => {
+      await page.keyboard.press('Control+Shift+M');
+      const panel = page.locator('.markers-panel');
+      await waitFor(panel, 'Ctrl+Shift+M opens the Problems panel');
+      // The whole project's problems are listed; narrow them to the spec as a person would.
+      const filter = page.locator('.panel input[placeholder^="Filter"]').first();
+      await filter.click();
+      await filter.fill(U4X);
+      const rows = panel.locator('.monaco-list-row');
+      const row = await poll('the Problems list filtered to one row with unknown-dependency', async () => {
+        // The filter box is sometimes re-rendered while the panel opens, losing the text: type again.
+        if ((await filter.inputValue().catch(() => '')) !== U4X) {
+          await filter.fill(U4X).catch(() => undefined);
+          return null;
+        }
+        const match = rows.filter({ hasText: 'unknown-dependency' });
+        // Two rows: the file and its one problem (the filter applies after a short delay).
+        return (await rows.count()) === 2 && (await match.count()) === 1 ? match.first() : null;
+      });
+      await page.mouse.move(900, 780); // off the filter box (tooltip) and the rows (highlight)
+      const text = (await row.innerText()).replace(/\s+/g, ' ').trim();
+      if (!text.includes('Ln 4, Col 14')) fail(`the row is not at Ln 4, Col 14: ${text}`);
+      if (!text.includes('unknown dependency `2026-11-05-002-zz9`')) fail(`unexpected message: ${text}`);
+      return { row: text, label: await row.getAttribute('aria-label') };
+    },
+  },
+  {
+    name: 'hover',
+    run: async (page) => {
+      await quickOpen(page, P9D);
+      await page.keyboard.press('Escape');
+      const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Add a token-bucket rate limiter' });
+      // Mouse over the ID (the hover delay is 200 ms in the test settings); move away and back if
+      // it did not open.
+      let seen = '';
+      const text = await poll('a hover with the dependency title', async () => {
+        const r = await textRect(page, DEP_ID);
+        if (!r) return null;
+        const x = r.x + r.width / 2;
+        const y = r.y + r.height / 2;
+        await page.mouse.move(x - 20, y + 40);
+        await page.mouse.move(x, y, { steps: 5 });
+        try {
+          await hover.first().waitFor({ state: 'visible', timeout: 3000 });
+        } catch {
+          const under = await page.evaluate(([px, py]) => {
+            const el = document.elementFromPoint(px, py);
+            return el ? `${el.tagName}.${el.className}: ${el.textContent.slice(0, 60)}` : 'nothing';
+          }, [x, y]);
+          const other = await page.locator('.monaco-hover:not(.hidden)').allInnerTexts();
+          seen = `mouse at ${Math.round(x)},${Math.round(y)} over ${under}; hovers shown: ${JSON.stringify(other)}`;
+          await page.mouse.move(5, 5);
+          return null;
+        }
+        return hover.first().innerText();
+      }).catch((e) => fail(`${e.message} (${seen})`));
+      if (!text.includes('completed')) fail(`the hover does not say completed: ${text}`);
+      return { hover: text, retried: seen || undefined };
+    },
+  },
+  {
+    name: 'definition',
+    run: async (page) => {
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+      const r = await poll(`the editor shows ${DEP_ID}`, () => textRect(page, DEP_ID));
+      await page.mouse.click(r.x + 4, r.y + r.height / 2); // caret on the ID
+      await page.keyboard.press('F12');
+      const tab = await activeTab(page, K3V);
+      const title = await page.locator('.monaco-workbench .part.titlebar, title').first().textContent().catch(() => '');
+      const position = await poll('the cursor position in the status bar', async () => {
+        const t = await page.locator('.statusbar-item[id="status.editor.selection"]').innerText().catch(() => '');
+        return /Ln 11, Col \d+/.test(t) ? t : null;
+      });
+      return { tab, position, title: (await page.title()) || title };
+    },
+  },
+  {
+    name: 'run-restricted',
+    run: async (page) => {
+      // In Restricted Mode "chant: Run This Spec" must not run and must say why.
+      await quickOpen(page, P9D);
+      await runCommand(page, 'chant: Run This Spec');
+      const t = await toast(page, 'trust this workspace to run specs');
+      const text = (await t.innerText()).replace(/\s+/g, ' ').trim();
+      return { toast: text };
+    },
+  },
+  {
+    name: 'trust',
+    run: async (page) => {
+      // The toast's button opens the Workspace Trust editor; trust the folder there.
+      const t = await toast(page, 'trust this workspace to run specs');
+      await t.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).click();
+      const editor = page.locator('.workspace-trust-editor');
+      await waitFor(editor, 'the Workspace Trust editor opens');
+      await editor.locator('.monaco-button', { hasText: /^Trust/ }).first().click();
+      await waitFor(page.locator('.statusbar-item', { hasText: 'Restricted Mode' }), 'Restricted Mode ends', 'detached');
+      await clearToasts(page);
+      return { restricted_mode: false };
+    },
+  },
+  {
+    name: 'run-trusted',
+    run: async (page) => {
+      // Trusted: the command reaches the server (workspace/executeCommand chant.run) and the fake
+      // chant runs p9d; the outcome comes as a notification (window/showMessageRequest).
+      await quickOpen(page, P9D);
+      await runCommand(page, 'chant: Run This Spec');
+      const t = await toast(page, `chant work ${P9D_ID}: exit 0`);
+      const text = await textOf(t);
+      if (!text.includes('the spec is now completed')) fail(`unexpected outcome: ${text}`);
+      return { toast: text };
+    },
+  },
+  {
+    name: 'quick-fix',
+    run: async (page) => {
+      await clearToasts(page);
+      await quickOpen(page, U4X);
+      await page.keyboard.press('Escape');
+      // Caret on the unknown dependency, mouse out of the way (its hover would cover the menu).
+      const r = await poll('the editor shows 2026-11-05-002-zz9', () => textRect(page, '2026-11-05-002-zz9'));
+      await page.mouse.click(r.x + 4, r.y + r.height / 2);
+      await page.mouse.move(700, 5);
+      const { widget, titles, attempt } = await codeActionMenu(page, FIX, (list) => list.some((t) => t.startsWith(FIX)));
+      const menu = await shot(page, 'quick-fix-menu');
+      await chooseAction(page, widget, FIX);
+      const line = await poll('line 4 reads depends_on: [2026-11-05-002-zz8]', async () => {
+        const l = page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'depends_on:' }).first();
+        const text = (await l.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return text.includes('depends_on: [2026-11-05-002-zz8]') ? text : null;
+      });
+      const fixed = Date.now();
+      // The Problems panel, filtered to the spec, no longer lists unknown-dependency (and the
+      // filter has applied: no other spec's rows).
+      const { rows, filter } = await problemsFor(page, U4X);
+      const left = await poll('the Problems panel filtered to u4x drops unknown-dependency', async () => {
+        if ((await filter.inputValue().catch(() => '')) !== U4X) {
+          await filter.fill(U4X).catch(() => undefined);
+          return null;
+        }
+        const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        if (texts.some((t) => t.includes('unknown-dependency'))) return null;
+        if (texts.some((t) => /\.md\b/.test(t) && t.includes('.chant/specs') && !t.includes(U4X))) return null;
+        return { rows: texts, message: await textOf(page.locator('.markers-panel .message-box-container, .markers-panel-container .message-box-container').first()) };
+      }, { timeout: 5000, every: 100 });
+      // Save (the server refuses to run a spec with unsaved changes).
+      await page.mouse.click(r.x + 4, r.y + r.height / 2);
+      await page.keyboard.press('Control+S');
+      await waitFor(page.locator('.tabs-container .tab.active.dirty'), 'the editor is saved', 'detached', 5000);
+      await page.mouse.move(700, 5);
+      // The lens on the title follows: "▶ Run" without "not now".
+      const lens = await poll('the lens says ▶ Run (not "not now")', async () => {
+        const l = await lensTexts(page);
+        return l.some((t) => t.startsWith('▶ Run') && !t.includes('not now')) ? l : null;
+      }, { timeout: 10000, every: 100 });
+      return { menu: titles, menu_attempts: attempt, menu_screenshot: menu, line, problems: left, lens, lens_ms_after_fix: Date.now() - fixed };
+    },
+  },
+  {
+    name: 'run-code-action',
+    run: async (page) => {
+      // Ctrl+. anywhere in the spec (here on the title) lists the run, without a kind.
+      const r = await poll('the editor shows the title', () => textRect(page, 'Add request IDs to API logs'));
+      await page.mouse.click(r.x + r.width / 2, r.y + r.height / 2);
+      await page.mouse.move(700, 5);
+      // VS Code 1.99 lists kind-less actions under "More Actions..." (disabled ones are hidden).
+      const { widget, titles, attempt } = await codeActionMenu(page, RUN, (list) => list.some((t) => t.startsWith(RUN)));
+      const menu = await shot(page, 'run-menu');
+      await chooseAction(page, widget, RUN);
+      const item = page.locator('.statusbar-item', { hasText: 'chant: 1 run' });
+      await waitFor(item, 'the status bar item "chant: 1 run"', 'visible', 10000);
+      const running = await shot(page, 'run-status-bar');
+      const status = await item.getAttribute('aria-label');
+      const lensRunning = await poll('the lens says Running… ■ Stop', async () => {
+        const l = await lensTexts(page);
+        return l.some((t) => t.includes('Running… ■ Stop')) ? l : null;
+      }, { timeout: 10000, every: 100 });
+      return { menu: titles, menu_attempts: attempt, status_item: status, lens_running: lensRunning, screenshots: [menu, running] };
+    },
+  },
+  {
+    name: 'run-outcome',
+    run: async (page) => {
+      const t = await toast(page, `chant work ${U4X_ID}: exit 0`);
+      const shown = Date.now();
+      const text = await textOf(t);
+      if (!text.includes('the spec is now completed; commits abc1234')) fail(`unexpected outcome: ${text}`);
+      await waitFor(t.locator('.monaco-button', { hasText: 'Show log' }), 'a "Show log" button on the outcome');
+      await waitFor(page.locator('.statusbar-item', { hasText: 'chant: 1 run' }), 'the run status item goes away', 'hidden', 5000);
+      const lens = await poll('the lens says ✓ Last run: exit 0', async () => {
+        const l = await lensTexts(page);
+        // One decoration holds the title's lenses, " | " apart: the last outcome (no run lens:
+        // the spec is completed), then status and dependents.
+        return l.some((x) => x.includes('✓ Last run: exit 0 after') && x.includes('the spec is now completed; commits abc1234') && !x.includes('▶'))
+          ? l
+          : null;
+      }, { timeout: 10000, every: 100 });
+      return { toast: text, lens, lens_ms_after_toast: Date.now() - shown };
+    },
+  },
+];
+
+// Scenario `missing-server`: no CHANT_LSP_PATH and no chant-lsp on PATH.
+const missingServer = [
+  workbench,
+  {
+    name: 'missing-server',
+    run: async (page) => {
+      const t = await toast(page, 'chant-lsp was not found');
+      const text = (await t.innerText()).replace(/\s+/g, ' ').trim();
+      for (const want of ['cargo install', 'chant.server.path', 'Open Settings']) {
+        if (!text.includes(want)) fail(`the error does not mention ${want}: ${text}`);
+      }
+      return { toast: text };
+    },
+  },
+];
+
+const scenarios = { main: mainScenario, 'missing-server': missingServer };
+const SCENARIO = env.SCENARIO || 'main';
+const steps = scenarios[SCENARIO];
+if (!steps) {
+  console.error(`unknown SCENARIO ${SCENARIO}: ${Object.keys(scenarios).join(', ')}`);
+  process.exit(2);
+}
+
+// --- runner ---------------------------------------------------------------------------------
+
+async function main() {
+  fs.mkdirSync(OUT, { recursive: true });
+  const context = await chromium.launchPersistentContext(env.BROWSER_PROFILE, {
+    executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    serviceWorkers: 'block', // so that every request passes the route below
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (allowed(url)) return route.continue();
+    result.blocked.push(url);
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  let failed = false;
+  let n = 0;
+  for (const step of steps) {
+    n += 1;
+    if (step.todo) {
+      result.steps.push({ name: step.name, todo: step.todo });
+      continue;
+    }
+    if (failed) {
+      result.steps.push({ name: step.name, skipped: true });
+      continue;
+    }
+    const t = Date.now();
+    const entry = { name: step.name };
+    try {
+      entry.detail = await step.run(page);
+      entry.ok = true;
+      entry.ms = Date.now() - t;
+      entry.screenshot = path.join(OUT, `${String(n).padStart(2, '0')}-${step.name}.png`);
+      await page.waitForTimeout(300); // let notifications and hovers finish fading in
+      await page.screenshot({ path: entry.screenshot });
+    } catch (e) {
+      failed = true;
+      entry.ok = false;
+      entry.ms = Date.now() - t;
+      entry.error = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      entry.screenshot = path.join(OUT, `FAIL-${step.name}.png`);
+      await page.screenshot({ path: entry.screenshot }).catch(() => undefined);
+      result.failures.push(`${step.name}: ${entry.error}`);
+    }
+    result.steps.push(entry);
+  }
+  result.console_errors = consoleErrors.filter((t) => !/vsda|Canceled/.test(t)).slice(0, 20);
+  result.ok = !failed;
+  await context.close();
+}
+
+try {
+  await main();
+} catch (e) {
+  result.failures.push(`harness error: ${e instanceof Error ? e.stack : e}`);
+}
+process.stdout.write(JSON.stringify(result) + '\n');
+if (!result.ok) {
+  console.error(`screenshots: ${OUT}`);
+}
+process.exit(result.ok ? 0 : 1);
