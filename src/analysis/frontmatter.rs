@@ -117,6 +117,13 @@ pub struct RetryState {
 }
 
 /// chant's `SpecFrontmatter`, field for field. Unknown keys are ignored, as in chant.
+/// The frontmatter chant reads from a spec file's text (its split, then serde), or
+/// `None` when chant cannot read it.
+pub fn chant_reads(text: &str) -> Option<Frontmatter> {
+    let yaml = super::split::split(text).yaml?;
+    serde_yaml::from_str(&text[yaml]).ok()
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Frontmatter {
     #[serde(default, rename = "type")]

@@ -66,6 +66,15 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// `s` cut to at most `max` characters, the last one an ellipsis when it was cut.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max.saturating_sub(1)).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -337,7 +337,8 @@ impl Backend {
                     (None, Some(_)) if finished => None,
                     (None, Some(a)) => {
                         let reason = a.enabled.clone().err().unwrap_or_default();
-                        let title = format!("▶ Run (not now: {})", super::runs::short(&reason, 60));
+                        let title =
+                            format!("▶ Run (not now: {})", crate::analysis::text::ellipsis(&reason, 60));
                         Some(command(title, "chant.explain", Some(vec![json!(reason)])))
                     }
                     (None, None) => None,

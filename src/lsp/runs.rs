@@ -17,8 +17,10 @@ use super::convert;
 use super::log::log;
 use super::server::Backend;
 use super::state::State;
+use crate::analysis::frontmatter;
 use crate::analysis::ide::actions::{self, RunFlags, RunState, SpecAction, Verb};
 use crate::analysis::spec::Place;
+use crate::analysis::text::ellipsis;
 use crate::io::run::{self, Event, StartError};
 
 /// Every command the server executes (advertised in `executeCommandProvider`).
@@ -261,7 +263,11 @@ impl Backend {
                 }
                 Ok(Some(json!({ "created": created })))
             }
-            other => Err(jsonrpc::Error::method_not_found().tap_message(other)),
+            other => {
+                let mut e = jsonrpc::Error::method_not_found();
+                e.message = format!("unknown command `{other}`").into();
+                Err(e)
+            }
         }
     }
 
@@ -434,7 +440,7 @@ impl Backend {
                         if last_report.elapsed() >= Duration::from_millis(200) {
                             last_report = Instant::now();
                             if let Some(p) = &progress {
-                                p.report_with_message(format!("{} · {}s", short(&last_line, 80), started.elapsed().as_secs()), None).await;
+                                p.report_with_message(format!("{} · {}s", ellipsis(&last_line, 80), started.elapsed().as_secs()), None).await;
                             }
                         }
                     }
@@ -445,7 +451,7 @@ impl Backend {
                     if last_report.elapsed() >= Duration::from_millis(900) {
                         last_report = Instant::now();
                         if let Some(p) = &progress {
-                            let line = if last_line.is_empty() { "running".to_string() } else { short(&last_line, 80) };
+                            let line = if last_line.is_empty() { "running".to_string() } else { ellipsis(&last_line, 80) };
                             p.report_with_message(format!("{line} · {}s", started.elapsed().as_secs()), None).await;
                         }
                     }
@@ -455,9 +461,9 @@ impl Backend {
         self.runs().active.remove(&(root.clone(), id.clone()));
         let (code, signal, stopped) = exit;
         // What chant left in the spec.
-        let spec_text = std::fs::read_to_string(root.join(&rel)).unwrap_or_default();
-        let status = field(&spec_text, "status").unwrap_or_else(|| "unknown".to_string());
-        let commits = list_field(&spec_text, "commits");
+        let read = std::fs::read_to_string(root.join(&rel)).ok().and_then(|t| frontmatter::chant_reads(&t));
+        let status = read.as_ref().map_or("unknown", |fm| fm.status.as_str());
+        let commits = read.as_ref().and_then(|fm| fm.commits.clone()).unwrap_or_default();
         let elapsed = started.elapsed().as_secs();
         let ok = code == Some(0) && !stopped;
         let mut summary = if stopped {
@@ -761,51 +767,4 @@ fn create_new(path: &Path) -> std::io::Result<bool> {
 /// Where the output of a spec's last editor run is kept.
 pub fn editor_log(root: &Path, id: &str) -> PathBuf {
     root.join(".chant/logs").join(format!("{id}.editor.log"))
-}
-
-/// `s` cut to `max` characters, with an ellipsis when cut.
-pub fn short(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
-/// A top-level scalar of the frontmatter, read plainly (for the outcome message).
-fn field(text: &str, key: &str) -> Option<String> {
-    let fm = text.strip_prefix("---")?.split("---").next()?;
-    fm.lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
-        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// A top-level list of the frontmatter (block or flow), read plainly.
-fn list_field(text: &str, key: &str) -> Vec<String> {
-    let Some(fm) = text.strip_prefix("---").and_then(|t| t.split("---").next()) else { return Vec::new() };
-    let mut lines = fm.lines();
-    while let Some(l) = lines.next() {
-        let Some(rest) = l.strip_prefix(key).and_then(|r| r.strip_prefix(':')) else { continue };
-        let rest = rest.trim();
-        if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-            return inner.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
-        }
-        return lines
-            .take_while(|l| l.trim_start().starts_with('-'))
-            .map(|l| l.trim_start().trim_start_matches('-').trim().to_string())
-            .collect();
-    }
-    Vec::new()
-}
-
-trait TapMessage {
-    fn tap_message(self, command: &str) -> Self;
-}
-
-impl TapMessage for jsonrpc::Error {
-    fn tap_message(mut self, command: &str) -> Self {
-        self.message = format!("unknown command `{command}`").into();
-        self
-    }
 }

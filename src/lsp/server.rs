@@ -20,7 +20,6 @@ use super::convert::Encoding;
 use super::log::log;
 use super::settings::Settings;
 use super::state::{self, discover_roots, Doc, Publish, Root, State};
-use crate::io::facts::DiskFacts;
 use crate::io::load::{self, Options};
 
 /// How long typing must pause before a spec is re-checked.
@@ -758,11 +757,5 @@ impl Backend {
         let Some(path) = Self::path_of(&params.uri) else { return Ok(None) };
         let mut st = self.state();
         Ok(st.docs.get_mut(&path).map(|d| d.text().as_str().to_string()))
-    }
-
-    /// Facts of a root for tests and tools.
-    pub fn facts_of(&self, root: &Path) -> Option<Arc<DiskFacts>> {
-        let st = self.state();
-        st.roots.iter().find(|r| r.path == root).map(|r| r.facts.clone())
     }
 }

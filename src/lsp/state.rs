@@ -12,7 +12,6 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use super::convert::{self, Encoding};
 use super::settings::Settings;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::facts::FileFacts;
 use crate::analysis::spec::{self, Context, Place, SpecFile, Summary};
 use crate::analysis::workspace::{self, Workspace};
 use crate::io::facts::DiskFacts;
@@ -84,11 +83,6 @@ impl Root {
         } else {
             self.path.join(rel)
         }
-    }
-
-    /// Whether a project file exists (cached directory listings).
-    pub fn root_exists(&self, rel: &str) -> bool {
-        self.facts.kind(rel).is_some()
     }
 
     /// Analyses `text` as the spec at `rel` (`None` if `rel` is not a spec path).
@@ -476,8 +470,4 @@ pub fn links_to(s: &Summary, rel: &str) -> bool {
         None => false,
     }) || s.prompt.as_ref().is_some_and(|p| rel == format!(".chant/prompts/{p}.md"))
         || rel == format!(".chant/logs/{}.log", s.id)
-}
-
-pub fn file_exists(facts: &dyn FileFacts, rel: &str) -> bool {
-    facts.kind(rel).is_some()
 }

@@ -4,6 +4,7 @@
 use super::hover::readiness_text;
 use crate::analysis::project::Project;
 use crate::analysis::spec::{Place, SpecFile};
+use crate::analysis::text::ellipsis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlayHint {
@@ -26,19 +27,11 @@ pub fn inlay_hints(project: &Project, f: &SpecFile, range: std::ops::Range<usize
             let status = s.status.as_str().replace('_', " ");
             Some(InlayHint {
                 at: r.range.end,
-                label: format!("{} ({status}{note})", short(title, 40)),
+                label: format!("{} ({status}{note})", ellipsis(title, 40)),
                 tooltip: format!("{title}\n{} · {status}{note}", s.id),
             })
         })
         .collect()
-}
-
-fn short(s: &str, n: usize) -> String {
-    if s.chars().count() > n {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

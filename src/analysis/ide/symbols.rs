@@ -82,12 +82,7 @@ pub fn outline(f: &SpecFile) -> Vec<Symbol> {
 }
 
 fn short(s: &str) -> String {
-    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 60 {
-        format!("{}…", one_line.chars().take(59).collect::<String>())
-    } else {
-        one_line
-    }
+    crate::analysis::text::ellipsis(&s.split_whitespace().collect::<Vec<_>>().join(" "), 60)
 }
 
 fn heading_text(text: &str, heading: Node) -> Option<(String, Range<usize>)> {
