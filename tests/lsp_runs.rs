@@ -352,6 +352,7 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
     );
     s.replies.insert("window/showMessageRequest".into(), json!({ "title": "Show log" }));
     let bbb = env.spec_uri(BBB);
+    s.drain(Duration::from_millis(500)); // the load's own lens refresh
     let from = s.received.len();
 
     let started = Instant::now();
@@ -368,6 +369,11 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
     let (begin, token) = wait_begin(&mut s, from, BBB);
     assert!(create < begin);
     assert_eq!(s.received[create]["params"]["token"], token);
+    // The lens turns into "Running… ■ Stop" at once: its refresh comes before the progress,
+    // not when chant first writes the spec (the fake waits 0.3 s before its first line).
+    let refresh = s.received[from..create].iter().any(|m| m["method"] == "workspace/codeLens/refresh");
+    assert!(refresh, "no lens refresh before the progress began");
+    assert_eq!(lenses(&mut s, &bbb)[0], "Running… ■ Stop");
     let value = &s.received[begin]["params"]["value"];
     assert_eq!(value["title"], format!("chant work {BBB} --no-watch"));
     assert_eq!(value["cancellable"], true);

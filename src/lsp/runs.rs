@@ -370,6 +370,9 @@ impl Backend {
         mut rx: mpsc::UnboundedReceiver<Event>,
     ) {
         let client = self.inner.client.clone();
+        // The lens on the title turns into "Running… ■ Stop" now, not when chant first
+        // touches the spec file.
+        self.refresh_lenses().await;
         let supports = self.state().caps.work_done_progress;
         // A client that never answers the creation must not hold the run up.
         let created = supports
@@ -505,9 +508,10 @@ impl Backend {
         }
     }
 
+    /// Asks the client to re-request lenses; a client that never answers holds nothing up.
     async fn refresh_lenses(&self) {
         if self.state().caps.code_lens_refresh {
-            let _ = self.inner.client.code_lens_refresh().await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.inner.client.code_lens_refresh()).await;
         }
     }
 

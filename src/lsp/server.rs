@@ -200,17 +200,19 @@ impl Backend {
         self.refresh_views().await;
     }
 
-    /// Asks the client to re-request hints and lenses (they depend on other specs).
+    /// Asks the client to re-request hints and lenses (they depend on other specs). A
+    /// client that never answers holds nothing up.
     async fn refresh_views(&self) {
         let (hints, lenses) = {
             let st = self.state();
             (st.caps.inlay_hint_refresh, st.caps.code_lens_refresh)
         };
+        let patience = Duration::from_secs(2);
         if hints {
-            let _ = self.inner.client.inlay_hint_refresh().await;
+            let _ = tokio::time::timeout(patience, self.inner.client.inlay_hint_refresh()).await;
         }
         if lenses {
-            let _ = self.inner.client.code_lens_refresh().await;
+            let _ = tokio::time::timeout(patience, self.inner.client.code_lens_refresh()).await;
         }
     }
 

@@ -172,6 +172,14 @@ build_server() {
 
 FAILED=()
 PASSED=()
+WHY=()   # one line per failed suite: what failed, printed again at the very end
+
+# The `failures` of a harness's JSON result, on one line.
+failures_of() {
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log((r.failures || []).join("; ") || "no failure recorded")' "$1" 2>/dev/null \
+    || echo "no result (see the output above)"
+}
 cleanup_dirs=()
 CS_PID=
 # code-server runs in its own process group (setsid): stopping the group also ends its file
@@ -251,8 +259,9 @@ run_nvim() {
     cat "$tmp/stderr.txt" >&2
     local log
     for log in "$tmp/xdg/state/nvim/lsp.log" "$tmp/xdg/cache/nvim/lsp.log"; do
-      if [ -f "$log" ]; then echo "!! Neovim LSP log ($log):" >&2; cat "$log" >&2; fi
+      if [ -f "$log" ]; then echo "!! Neovim LSP log, last 150 lines ($log):" >&2; tail -150 "$log" >&2; fi
     done
+    WHY+=("neovim-$label: $(failures_of "$tmp/result.json")")
   fi
   say "neovim $label: $([ $rc -eq 0 ] && echo passed || echo FAILED) ($(elapsed "$t") s)"
 }
@@ -343,7 +352,8 @@ run_vscode() {
   done
   SCENARIO="$scenario" VSCODE_URL="http://127.0.0.1:$port/?folder=$tmp/demo" OUT_DIR="$shots" \
     BROWSER_PROFILE="$tmp/browser" DRIVER_MODULES="$DRIVER_MODULES" STEP_TIMEOUT_MS="${STEP_TIMEOUT_MS:-30000}" \
-    node "$HERE/vscode/drive.mjs" || rc=$?
+    node "$HERE/vscode/drive.mjs" >"$shots/result.json" || rc=$?
+  cat "$shots/result.json"
   stop_code_server
   # Keep VS Code's logs next to the screenshots: the extension's output channel and the extension host.
   local f
@@ -358,8 +368,10 @@ run_vscode() {
     echo "!! code-server log (tail):" >&2
     tail -20 "$tmp/code-server.log" >&2 || true
     for f in "$shots"/*chant*.log; do
-      [ -f "$f" ] && { echo "!! extension output channel ($f):" >&2; cat "$f" >&2; }
+      [ -f "$f" ] && { echo "!! extension output channel, last 150 lines ($f):" >&2; tail -150 "$f" >&2; }
     done
+    # What failed, once more after the logs: the end of CI's output is what people see.
+    WHY+=("$label: $(failures_of "$shots/result.json")")
   fi
   say "$label: $([ $rc -eq 0 ] && echo passed || echo FAILED) ($(elapsed "$t") s; screenshots in $shots)"
 }
@@ -385,6 +397,7 @@ esac
 say "total $(elapsed "$T0") s"
 echo "editors: ${#PASSED[@]} passed, ${#FAILED[@]} failed"
 if [ ${#FAILED[@]} -ne 0 ]; then
+  for w in "${WHY[@]}"; do echo "!! $w" >&2; done
   echo "editor tests FAILED: ${FAILED[*]}" >&2
   exit 1
 fi

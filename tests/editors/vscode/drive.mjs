@@ -116,8 +116,11 @@ async function waitFor(locator, what, state = 'visible', timeout = STEP_TIMEOUT)
   return locator;
 }
 
-/** Polls `read` until it returns a truthy value or the step timeout passes. */
-async function poll(what, read, { timeout = STEP_TIMEOUT, every = 250 } = {}) {
+/**
+ * Polls `read` until it returns a truthy value or the step timeout passes. `seen`, if given,
+ * says what was there instead (for the failure message).
+ */
+async function poll(what, read, { timeout = STEP_TIMEOUT, every = 250, seen } = {}) {
   const end = Date.now() + timeout;
   let last;
   while (Date.now() < end) {
@@ -125,7 +128,8 @@ async function poll(what, read, { timeout = STEP_TIMEOUT, every = 250 } = {}) {
     if (last) return last;
     await new Promise((r) => setTimeout(r, every));
   }
-  fail(`timed out after ${timeout} ms: ${what}`);
+  const instead = seen ? `; saw ${JSON.stringify(await seen())}` : '';
+  fail(`timed out after ${timeout} ms: ${what}${instead}`);
 }
 
 /** Saves a screenshot in OUT_DIR under `name` now (the runner also takes one after each step). */
@@ -373,11 +377,15 @@ const mainScenario = [
       const { widget, titles, attempt } = await codeActionMenu(page, FIX, (list) => list.some((t) => t.startsWith(FIX)));
       const menu = await shot(page, 'quick-fix-menu');
       await chooseAction(page, widget, FIX);
-      const line = await poll('line 4 reads depends_on: [2026-11-05-002-zz8]', async () => {
+      const dependsOn = async () => {
         const l = page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'depends_on:' }).first();
-        const text = (await l.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
-        return text.includes('depends_on: [2026-11-05-002-zz8]') ? text : null;
-      });
+        return (await l.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      };
+      const line = await poll('line 4 reads depends_on: [2026-11-05-002-zz8]', async () => {
+        const text = await dependsOn();
+        // The dependency's inlay hint (its title) may sit between the ID and the bracket.
+        return /depends_on: \[2026-11-05-002-zz8\b[^\]]*\]/.test(text) && !text.includes('zz9') ? text : null;
+      }, { seen: dependsOn });
       const fixed = Date.now();
       // The Problems panel, filtered to the spec, no longer lists unknown-dependency (and the
       // filter has applied: no other spec's rows).
@@ -401,7 +409,7 @@ const mainScenario = [
       const lens = await poll('the lens says ▶ Run (not "not now")', async () => {
         const l = await lensTexts(page);
         return l.some((t) => t.startsWith('▶ Run') && !t.includes('not now')) ? l : null;
-      }, { timeout: 10000, every: 100 });
+      }, { timeout: 10000, every: 100, seen: () => lensTexts(page) });
       return { menu: titles, menu_attempts: attempt, menu_screenshot: menu, line, problems: left, lens, lens_ms_after_fix: Date.now() - fixed };
     },
   },
@@ -423,7 +431,7 @@ const mainScenario = [
       const lensRunning = await poll('the lens says Running… ■ Stop', async () => {
         const l = await lensTexts(page);
         return l.some((t) => t.includes('Running… ■ Stop')) ? l : null;
-      }, { timeout: 10000, every: 100 });
+      }, { timeout: 10000, every: 100, seen: () => lensTexts(page) });
       return { menu: titles, menu_attempts: attempt, status_item: status, lens_running: lensRunning, screenshots: [menu, running] };
     },
   },
@@ -443,7 +451,7 @@ const mainScenario = [
         return l.some((x) => x.includes('✓ Last run: exit 0 after') && x.includes('the spec is now completed; commits abc1234') && !x.includes('▶'))
           ? l
           : null;
-      }, { timeout: 10000, every: 100 });
+      }, { timeout: 10000, every: 100, seen: () => lensTexts(page) });
       return { toast: text, lens, lens_ms_after_toast: Date.now() - shown };
     },
   },
