@@ -7,6 +7,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use super::hash::FastMap;
+
 use super::config::Config;
 use super::diagnostic::{Code, Diagnostic, Fix, Severity};
 use super::frontmatter::Status;
@@ -16,16 +18,16 @@ use super::spec::{Place, Readable, Ref, Summary};
 pub struct Project {
     pub config: Config,
     pub specs: Vec<Summary>,
-    active: HashMap<String, usize>,
-    archived: HashMap<String, usize>,
+    active: FastMap<String, usize>,
+    archived: FastMap<String, usize>,
     /// Further files with an ID already taken (index of the file, index of the first).
     duplicates: Vec<(usize, usize)>,
-    by_date: HashMap<String, Vec<usize>>,
-    by_tail: HashMap<String, Vec<usize>>,
+    by_date: FastMap<String, Vec<usize>>,
+    by_tail: FastMap<String, Vec<usize>>,
     /// Indexes of active specs sorted by ID (prefix lookups for group members).
     order: Vec<usize>,
     /// Who lists an ID in `depends_on`: target ID → spec indexes.
-    rdeps: HashMap<String, Vec<usize>>,
+    rdeps: FastMap<String, Vec<usize>>,
 }
 
 /// Why a spec is not ready, in chant's terms.
@@ -62,11 +64,20 @@ pub struct Readiness {
 
 impl Project {
     pub fn new(config: Config, specs: Vec<Summary>) -> Project {
-        let mut active = HashMap::with_capacity(specs.len());
-        let mut archived = HashMap::new();
+        let mut active = FastMap::with_capacity_and_hasher(specs.len(), Default::default());
+        let mut archived = FastMap::default();
         let mut duplicates = Vec::new();
-        let mut by_date: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_tail: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_date: FastMap<String, Vec<usize>> = FastMap::default();
+        let mut by_tail: FastMap<String, Vec<usize>> = FastMap::default();
+        // Most keys are already there: look up before allocating one.
+        fn push(map: &mut FastMap<String, Vec<usize>>, key: &str, i: usize) {
+            match map.get_mut(key) {
+                Some(v) => v.push(i),
+                None => {
+                    map.insert(key.to_string(), vec![i]);
+                }
+            }
+        }
         for (i, s) in specs.iter().enumerate() {
             let map = if s.place == Place::Archived { &mut archived } else { &mut active };
             match map.get(&s.id) {
@@ -77,20 +88,20 @@ impl Project {
             }
             if s.place != Place::Archived {
                 if let Some(d) = id::dated_parts(&s.id) {
-                    by_date.entry(d.date.to_string()).or_default().push(i);
+                    push(&mut by_date, d.date, i);
                 }
                 let base = id::driver_of(&s.id).unwrap_or(&s.id);
                 if let Some(tail) = base.get(base.len().saturating_sub(3)..) {
-                    by_tail.entry(tail.to_string()).or_default().push(i);
+                    push(&mut by_tail, tail, i);
                 }
             }
         }
         let mut order: Vec<usize> = (0..specs.len()).filter(|&i| specs[i].place != Place::Archived).collect();
         order.sort_by(|&a, &b| specs[a].id.cmp(&specs[b].id));
-        let mut rdeps: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut rdeps: FastMap<String, Vec<usize>> = FastMap::default();
         for (i, s) in specs.iter().enumerate() {
             for r in s.depends_on.iter().flatten() {
-                rdeps.entry(r.id.clone()).or_default().push(i);
+                push(&mut rdeps, &r.id, i);
             }
         }
         Project { config, specs, active, archived, duplicates, by_date, by_tail, order, rdeps }
@@ -347,7 +358,7 @@ impl Project {
             }
         }
         let comp = tarjan(&adj);
-        let mut size: HashMap<usize, usize> = HashMap::new();
+        let mut size: FastMap<usize, usize> = FastMap::default();
         for &c in comp.iter().flatten() {
             *size.entry(c).or_default() += 1;
         }

@@ -5,7 +5,9 @@
 //! it from the disk, the language server from disk and open buffers, tests from fixture
 //! strings.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use super::hash::FastMap;
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
@@ -153,8 +155,8 @@ pub struct Workspace {
     /// Cross-file diagnostics of each spec, by index.
     cross: Vec<Vec<Diagnostic>>,
     /// Dependency-cycle diagnostics, by spec index.
-    cycles: HashMap<usize, Vec<Diagnostic>>,
-    by_path: HashMap<String, usize>,
+    cycles: FastMap<usize, Vec<Diagnostic>>,
+    by_path: FastMap<String, usize>,
 }
 
 fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
@@ -169,8 +171,8 @@ fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
     d.dedup();
 }
 
-fn cycle_map(project: &Project) -> HashMap<usize, Vec<Diagnostic>> {
-    let mut map: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
+fn cycle_map(project: &Project) -> FastMap<usize, Vec<Diagnostic>> {
+    let mut map: FastMap<usize, Vec<Diagnostic>> = FastMap::default();
     for (i, d) in project.cycle_diagnostics() {
         map.entry(i).or_default().push(d);
     }

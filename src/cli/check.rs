@@ -37,8 +37,11 @@ pub struct Outcome {
 /// Runs a check. `Err` is a usage or IO problem (exit code 2).
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let root = load::root_for(&args.path)?;
-    let loaded = load::load(&root, &args.options)?;
-    let loaded = loaded.workspace.checked(&loaded.facts);
+    let project = load::load(&root, &args.options)?;
+    let loaded = project.workspace.checked(&project.facts);
+    // Freeing a large project takes a while and nothing needs it: a thread does it while
+    // the report is printed (or the process exits first).
+    std::thread::spawn(move || drop(project));
     let display = display_root(&root);
     let mut texts = Texts::new(&root);
     let output = match args.format {

@@ -130,7 +130,9 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
     }
     let next = AtomicUsize::new(0);
     let chunk = 64;
-    let mut parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+    // Each worker keeps its chunks whole; putting the chunks in order moves each
+    // result once (results can be large: a spec's summary is a few hundred bytes).
+    let parts: Vec<Vec<(usize, Vec<R>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -140,9 +142,7 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
                         if start >= items.len() {
                             break;
                         }
-                        for (i, item) in items.iter().enumerate().skip(start).take(chunk) {
-                            out.push((i, f(item)));
-                        }
+                        out.push((start, items[start..].iter().take(chunk).map(&f).collect()));
                     }
                     out
                 })
@@ -150,9 +150,13 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
-    let mut all: Vec<(usize, R)> = parts.drain(..).flatten().collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
+    let mut chunks: Vec<(usize, Vec<R>)> = parts.into_iter().flatten().collect();
+    chunks.sort_unstable_by_key(|(start, _)| *start);
+    let mut all = Vec::with_capacity(items.len());
+    for (_, rs) in chunks {
+        all.extend(rs);
+    }
+    all
 }
 
 /// The project root for a path given on the command line.
@@ -164,4 +168,18 @@ pub fn root_for(path: &Path) -> Result<PathBuf> {
     crate::io::root::find_root(&abs).with_context(|| {
         format!("no chant project found: neither {} nor any parent directory contains a .chant directory (run `chant init` in the project root)", path.display())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parallel_map;
+
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        for n in [0, 1, 63, 64, 65, 1000, 4097] {
+            let items: Vec<usize> = (0..n).collect();
+            let out = parallel_map(&items, |&i| format!("{i}"));
+            assert_eq!(out, items.iter().map(|i| i.to_string()).collect::<Vec<_>>(), "n = {n}");
+        }
+    }
 }
