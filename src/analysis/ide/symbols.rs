@@ -66,12 +66,18 @@ pub fn outline(f: &SpecFile) -> Vec<Symbol> {
             .collect();
         let start = f.split.open_fence.as_ref().map_or(yaml.start, |r| r.start);
         let end = f.split.close_fence.as_ref().map_or(yaml.end, |r| r.end);
+        // The opening fence, or (when chant found none) up to three bytes of what is
+        // there, ending on a character boundary.
+        let mut selection_end = f.split.open_fence.as_ref().map_or(start + 3, |r| r.end).min(end);
+        while !f.text.is_char_boundary(selection_end) {
+            selection_end -= 1;
+        }
         out.push(Symbol {
             name: "frontmatter".to_string(),
             detail: None,
             kind: SymbolKind::Frontmatter,
             range: start..end,
-            selection: start..start + 3.min(end - start),
+            selection: start..selection_end,
             children,
         });
     }
