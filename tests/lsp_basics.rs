@@ -325,3 +325,83 @@ fn every_folder_finds_its_projects_even_nested_ones() {
     );
     assert!(h.is_null());
 }
+
+#[test]
+fn a_careless_client_gets_answers_not_a_crash() {
+    let (tmp, root) = project();
+    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    let bbb = spec_uri(&root, "2026-01-02-001-bbb");
+    let path = root.join(".chant/specs/2026-01-02-001-bbb.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    s.open(&path, &text, 1);
+    let far = json!({ "line": 4_000_000_000u32, "character": 4_000_000_000u32 });
+    let mid = json!({ "line": 1, "character": 3 });
+    // Positions past the end, on every position-taking request.
+    for (method, extra) in [
+        ("textDocument/hover", json!({})),
+        ("textDocument/definition", json!({})),
+        ("textDocument/completion", json!({})),
+        ("textDocument/references", json!({ "context": { "includeDeclaration": true } })),
+        ("textDocument/prepareRename", json!({})),
+        ("textDocument/rename", json!({ "newName": "2026-01-02-001-new" })),
+    ] {
+        let mut params = json!({ "textDocument": { "uri": bbb }, "position": far });
+        params.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let r = s.request(method, params);
+        assert!(r.get("error").is_none() || r["error"]["message"].is_string(), "{method}: {r}");
+    }
+    // Ranges backwards and past the end.
+    let backwards = json!({ "start": far, "end": mid });
+    for method in ["textDocument/codeAction", "textDocument/inlayHint"] {
+        let mut params = json!({ "textDocument": { "uri": bbb }, "range": backwards });
+        if method == "textDocument/codeAction" {
+            params["context"] = json!({ "diagnostics": [] });
+        }
+        let r = s.request(method, params);
+        assert!(r.get("error").is_none(), "{method}: {r}");
+    }
+    // Documents the server never saw, and URIs that are no files at all.
+    for u in [uri(&root.join(".chant/specs/2026-09-09-009-nope.md")), "untitled:Untitled-1".to_string()] {
+        let r = s.request("textDocument/hover", json!({ "textDocument": { "uri": u }, "position": mid }));
+        assert!(r.is_null(), "{r}");
+        let r = s.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
+        assert!(r.get("error").is_none(), "{r}");
+        s.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": u, "version": 9 }, "contentChanges": [{ "text": "x" }] }),
+        );
+    }
+    // An edit whose range runs backwards from past the end: clamped to the end, not lost.
+    s.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": bbb, "version": 2 },
+            "contentChanges": [{ "range": backwards, "text": "\n## Tail\n" }],
+        }),
+    );
+    // Unknown commands and methods, and parameters of the wrong shape.
+    let r = s.request("workspace/executeCommand", json!({ "command": "chant.nope", "arguments": [] }));
+    assert!(r["error"]["message"].as_str().unwrap().contains("chant.nope"), "{r}");
+    let r = s.request("workspace/executeCommand", json!({ "command": "chant.run", "arguments": [42, "x"] }));
+    assert!(r.get("error").is_some() || r.get("refused").is_some(), "{r}");
+    let r = s.request("textDocument/hover", json!({ "textDocument": "not an object" }));
+    assert!(r.get("error").is_some(), "{r}");
+    let r = s.request("chant/unknownMethod", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+
+    // Still serving, with the edit applied at the end of the text.
+    let symbols = s.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": bbb } }));
+    let sections = symbols[1]["children"].as_array().unwrap();
+    let tail = sections.last().unwrap();
+    assert_eq!(tail["name"], "Tail", "{symbols}");
+    assert_eq!(tail["range"]["start"]["line"], text.lines().count() + 1, "{symbols}");
+    let r = s.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": bbb }, "position": { "line": 1, "character": 15 } }),
+    );
+    assert!(r["contents"]["value"].as_str().unwrap().contains("Done already"), "{r}");
+    let folds = s.request("textDocument/foldingRange", json!({ "textDocument": { "uri": bbb } }));
+    assert!(folds.is_array(), "{folds}");
+    assert!(!s.log().contains("panicked"), "{}", s.log());
+    assert_eq!(s.stop(), Some(0));
+}
