@@ -7,11 +7,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::hash::FastMap;
-
 use super::config::Config;
 use super::diagnostic::{Code, Diagnostic, Fix, Severity};
 use super::frontmatter::Status;
+use super::hash::FastMap;
 use super::id;
 use super::spec::{Place, Readable, Ref, Summary};
 

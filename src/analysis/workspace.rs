@@ -7,12 +7,11 @@
 
 use std::collections::BTreeSet;
 
-use super::hash::FastMap;
-
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
 use super::facts::FileFacts;
 use super::frontmatter::Status;
+use super::hash::FastMap;
 use super::project::Project;
 use super::spec::{self, Context, Place, Readable, Summary};
 

@@ -111,14 +111,23 @@ thread_local! {
 
 /// Reads a whole file into `buf` (cleared first). Specs are small: one `read` of a
 /// buffer larger than the file returns it all, so this costs open + read + read + close
-/// without a `stat` or a fresh allocation.
+/// without a fresh allocation.
 pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Read;
+    /// A file seen only through `read`: `File::read_to_end` first asks for the size and
+    /// the position (`statx` + `lseek`), two system calls per spec that a reused buffer
+    /// does not need.
+    struct Plain(std::fs::File);
+    impl Read for Plain {
+        fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(b)
+        }
+    }
     buf.clear();
     if buf.capacity() < 64 * 1024 {
         buf.reserve(64 * 1024);
     }
-    std::fs::File::open(path)?.read_to_end(buf)?;
+    Plain(std::fs::File::open(path)?).read_to_end(buf)?;
     Ok(())
 }
 
