@@ -330,6 +330,8 @@ fn every_folder_finds_its_projects_even_nested_ones() {
 fn a_careless_client_gets_answers_not_a_crash() {
     let (tmp, root) = project();
     let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    // Loaded: the broken spec's diagnostics are out.
+    s.wait_diagnostics(&spec_uri(&root, "2026-01-03-001-ccc"), WAIT, |d| !Server::codes(d).is_empty());
     let bbb = spec_uri(&root, "2026-01-02-001-bbb");
     let path = root.join(".chant/specs/2026-01-02-001-bbb.md");
     let text = std::fs::read_to_string(&path).unwrap();
