@@ -43,10 +43,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     // the report is printed (or the process exits first).
     std::thread::spawn(move || drop(project));
     let display = display_root(&root);
-    let mut texts = Texts::new(&root);
     let output = match args.format {
-        Format::Human => human(&loaded, &display, &mut texts, args.color),
-        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &display, &mut texts))? + "\n",
+        Format::Human => human(&loaded, &root, &display, args.color),
+        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &root, &display))? + "\n",
     };
     let errors = count(&loaded.reports, Severity::Error);
     Ok(Outcome { output, exit_code: i32::from(errors > 0) })
@@ -70,23 +69,38 @@ fn shown(display_root: &str, path: &str) -> String {
     }
 }
 
-/// File texts for position conversion, read on demand (the load dropped them).
-struct Texts {
-    root: PathBuf,
-    cache: HashMap<String, String>,
+/// A file's text for position conversion, read again (the load dropped it).
+fn read_text(root: &Path, path: &str) -> String {
+    let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
+    std::fs::read(full).map(|b| workspace::decode(b).0).unwrap_or_default()
 }
 
-impl Texts {
-    fn new(root: &Path) -> Self {
-        Texts { root: root.to_path_buf(), cache: HashMap::new() }
+/// One file's text and line index, plus the texts of the other files its diagnostics
+/// point to (related locations), each read once.
+struct FileTexts<'a> {
+    root: &'a Path,
+    path: &'a str,
+    idx: LineIndex<'a>,
+    others: HashMap<String, String>,
+}
+
+impl<'a> FileTexts<'a> {
+    fn new(root: &'a Path, path: &'a str, text: &'a str) -> Self {
+        FileTexts { root, path, idx: LineIndex::new(text), others: HashMap::new() }
     }
 
-    fn get(&mut self, path: &str) -> &str {
-        let root = &self.root;
-        self.cache.entry(path.to_string()).or_insert_with(|| {
-            let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
-            std::fs::read(full).map(|b| workspace::decode(b).0).unwrap_or_default()
-        })
+    /// The position of `offset` in `path` (this file or another).
+    fn position(&mut self, path: &str, offset: usize) -> Position {
+        self.with_index(path, |idx| idx.position(offset))
+    }
+
+    fn with_index<R>(&mut self, path: &str, f: impl FnOnce(&LineIndex) -> R) -> R {
+        if path == self.path {
+            return f(&self.idx);
+        }
+        let root = self.root;
+        let text = self.others.entry(path.to_string()).or_insert_with(|| read_text(root, path));
+        f(&LineIndex::new(text))
     }
 }
 
@@ -155,44 +169,48 @@ fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, en
     let _ = writeln!(out, "{pad} {bar} {}{}", " ".repeat(before), style.paint("1;31", &"^".repeat(under)));
 }
 
-fn human(loaded: &Checked, root: &str, texts: &mut Texts, color: bool) -> String {
-    let style = Style { on: color };
+/// The human report of one file.
+fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> String {
+    let text = read_text(root_dir, &r.path);
+    let mut texts = FileTexts::new(root_dir, &r.path, &text);
+    let path = shown(root, &r.path);
     let mut out = String::new();
-    for r in &loaded.reports {
-        let path = shown(root, &r.path);
-        for d in &r.diagnostics {
-            let text = texts.get(&r.path).to_string();
-            let idx = LineIndex::new(&text);
-            let (start, end) = idx.range(&d.range);
-            let code = style.paint("2", &format!("[{}]", d.code.as_str()));
+    for d in &r.diagnostics {
+        let (start, end) = texts.idx.range(&d.range);
+        let code = style.paint("2", &format!("[{}]", d.code.as_str()));
+        let _ = writeln!(
+            out,
+            "{}: {}{}: {}",
+            style.paint("1", &format!("{path}:{}:{}", start.line + 1, start.chars + 1)),
+            style.severity(d.severity),
+            code,
+            d.message
+        );
+        if !text.is_empty() {
+            snippet(&mut out, style, &texts.idx, start, end);
+        }
+        for rel in &d.related {
+            let p = texts.position(&rel.path, rel.range.start);
             let _ = writeln!(
                 out,
-                "{}: {}{}: {}",
-                style.paint("1", &format!("{path}:{}:{}", start.line + 1, start.chars + 1)),
-                style.severity(d.severity),
-                code,
-                d.message
+                "  {} {}:{}:{}: {}",
+                style.paint("1;34", "="),
+                shown(root, &rel.path),
+                p.line + 1,
+                p.chars + 1,
+                rel.message
             );
-            if !text.is_empty() {
-                snippet(&mut out, &style, &idx, start, end);
-            }
-            for rel in &d.related {
-                let rtext = texts.get(&rel.path).to_string();
-                let ridx = LineIndex::new(&rtext);
-                let p = ridx.position(rel.range.start);
-                let _ = writeln!(
-                    out,
-                    "  {} {}:{}:{}: {}",
-                    style.paint("1;34", "="),
-                    shown(root, &rel.path),
-                    p.line + 1,
-                    p.chars + 1,
-                    rel.message
-                );
-            }
-            out.push('\n');
         }
+        out.push('\n');
     }
+    out
+}
+
+fn human(loaded: &Checked, root_dir: &Path, root: &str, color: bool) -> String {
+    let style = Style { on: color };
+    // Files are printed in parallel (each is read again for its positions), in order.
+    let mut out: String =
+        load::parallel_map(&loaded.reports, |r| human_file(r, root_dir, root, &style)).concat();
     let (e, w, i, h) = (
         count(&loaded.reports, Severity::Error),
         count(&loaded.reports, Severity::Warning),
@@ -248,17 +266,13 @@ fn range_json(idx: &LineIndex, range: &std::ops::Range<usize>) -> (Value, Value)
     )
 }
 
-fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut Texts) -> Value {
-    let text = texts.get(path).to_string();
-    let idx = LineIndex::new(&text);
-    let (range, bytes) = range_json(&idx, &d.range);
+fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut FileTexts) -> Value {
+    let (range, bytes) = range_json(&texts.idx, &d.range);
     let related: Vec<Value> = d
         .related
         .iter()
         .map(|r| {
-            let rtext = texts.get(&r.path).to_string();
-            let ridx = LineIndex::new(&rtext);
-            let (range, bytes) = range_json(&ridx, &r.range);
+            let (range, bytes) = texts.with_index(&r.path, |idx| range_json(idx, &r.range));
             json!({"file": shown(root, &r.path), "range": range, "byte_range": bytes, "message": r.message})
         })
         .collect();
@@ -273,13 +287,13 @@ fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut Texts) ->
     })
 }
 
-fn to_json(loaded: &Checked, root: &str, texts: &mut Texts) -> Value {
-    let mut diags = Vec::new();
-    for r in &loaded.reports {
-        for d in &r.diagnostics {
-            diags.push(diagnostic_json(d, &r.path, root, texts));
-        }
-    }
+fn to_json(loaded: &Checked, root_dir: &Path, root: &str) -> Value {
+    let per_file = load::parallel_map(&loaded.reports, |r| {
+        let text = read_text(root_dir, &r.path);
+        let mut texts = FileTexts::new(root_dir, &r.path, &text);
+        r.diagnostics.iter().map(|d| diagnostic_json(d, &r.path, root, &mut texts)).collect::<Vec<_>>()
+    });
+    let diags: Vec<Value> = per_file.into_iter().flatten().collect();
     json!({
         "root": if root.is_empty() { "." } else { root.trim_end_matches('/') },
         "diagnostics": diags,
