@@ -79,10 +79,19 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
     let prompts = prompt_names(root);
     let facts = DiskFacts::new(root);
 
-    let mut found = Vec::new();
-    walk(root, ".chant/specs", &mut found);
-    walk(root, ".chant/archive", &mut found);
-    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    // The two trees are listed side by side (100k entries take ~0.1 s to list).
+    let (mut found, archived) = std::thread::scope(|scope| {
+        let archive = scope.spawn(|| {
+            let mut out = Vec::new();
+            walk(root, ".chant/archive", &mut out);
+            out
+        });
+        let mut out = Vec::new();
+        walk(root, ".chant/specs", &mut out);
+        (out, archive.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    found.extend(archived);
+    found.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
 
     let ctx = Context { config: &config, prompts: &prompts, facts: &facts };
     let results = parallel_map(&found, |src| {
