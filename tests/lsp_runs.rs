@@ -970,9 +970,26 @@ fn file_fixes_fall_back_to_server_commands() {
     assert!(r.get("error").is_some(), "{r}");
     assert!(!env.root.join("../escape.md").exists());
 
-    // The BOM: editors hide it, so the fix rewrites the file on disk.
+    // The BOM: editors hide it, so the fix rewrites the file on disk. The spec is open
+    // with the buffer an editor shows (no BOM): the diagnostic stays, at the start.
     let abc = env.spec_uri("2026-02-01-001-abc");
-    let d = s.wait_diagnostics(&abc, WAIT, |d| Server::codes(d).contains(&"bom".to_string()));
+    let on_disk = std::fs::read_to_string(env.spec("2026-02-01-001-abc")).unwrap();
+    let buffer = on_disk.strip_prefix('\u{feff}').unwrap();
+    s.open(&env.spec("2026-02-01-001-abc"), buffer, 7);
+    let d = s
+        .wait_diagnostics(&abc, WAIT, |d| d["version"] == 7 && Server::codes(d).contains(&"bom".to_string()));
+    let first = &d["diagnostics"][0];
+    assert_eq!(first["code"], "bom", "{d}");
+    assert_eq!(first["range"]["start"], json!({ "line": 0, "character": 0 }), "{d}");
+    // What chant reads with the BOM (no frontmatter) is what the buffer gets, on the
+    // buffer's own positions: every range lies inside it.
+    let lines: Vec<&str> = buffer.split('\n').collect();
+    for diag in d["diagnostics"].as_array().unwrap() {
+        let end = &diag["range"]["end"];
+        let line = end["line"].as_u64().unwrap() as usize;
+        assert!(line < lines.len(), "{diag}");
+        assert!(end["character"].as_u64().unwrap() as usize <= lines[line].encode_utf16().count(), "{diag}");
+    }
     let bom: Vec<Value> =
         d["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "bom").cloned().collect();
     let fixes = code_actions(&mut s, &abc, Some(&["quickfix"]), json!(bom));
@@ -981,6 +998,8 @@ fn file_fixes_fall_back_to_server_commands() {
     let r = execute(&mut s, "chant.removeBom", cmd["arguments"].clone());
     assert_eq!(r["changed"], true);
     assert!(std::fs::read(env.spec("2026-02-01-001-abc")).unwrap().starts_with(b"---\n"));
+    // The server watches the file itself (no client watching here), sees the rewrite and
+    // re-checks the open buffer: the BOM finding is gone.
     s.wait_diagnostics(&abc, WAIT, |d| !Server::codes(d).contains(&"bom".to_string()));
 }
 

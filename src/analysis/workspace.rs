@@ -6,6 +6,7 @@
 //! strings.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
@@ -118,6 +119,44 @@ pub fn analyze_source(
                 "the file is not valid UTF-8 here: chant cannot read it and treats the spec as missing; re-save it as UTF-8",
             ),
         );
+    }
+    (summary, diags)
+}
+
+/// Analyses a spec whose editor buffer hides a leading byte order mark that the file on
+/// disk has (editors strip it; chant reads the bytes): the text is analysed as chant
+/// reads it, with the BOM, and every range is moved back onto the buffer (the BOM
+/// itself becomes the empty range at the start).
+pub fn analyze_hidden_bom(ctx: &Context, src: &SpecSource, buffer: &str) -> (Summary, Vec<Diagnostic>) {
+    const BOM: &str = "\u{feff}";
+    let with_bom = format!("{BOM}{buffer}");
+    let (mut summary, mut diags) = analyze_source(ctx, src, Ok(with_bom.as_bytes()));
+    let n = BOM.len();
+    let back = |r: &mut Range<usize>| *r = r.start.saturating_sub(n)..r.end.saturating_sub(n);
+    back(&mut summary.title_range);
+    for r in summary.depends_on.iter_mut().chain(summary.members.iter_mut()).flatten() {
+        back(&mut r.range);
+        back(&mut r.delete);
+    }
+    for m in &mut summary.mentions {
+        back(&mut m.range);
+        back(&mut m.delete);
+    }
+    for l in &mut summary.links {
+        back(&mut l.range);
+    }
+    for d in &mut diags {
+        back(&mut d.range);
+        for rel in d.related.iter_mut().filter(|rel| rel.path == src.rel) {
+            back(&mut rel.range);
+        }
+        for fix in &mut d.fixes {
+            if let crate::analysis::diagnostic::FixAction::Edits(edits) = &mut fix.action {
+                for (r, _) in edits {
+                    back(r);
+                }
+            }
+        }
     }
     (summary, diags)
 }

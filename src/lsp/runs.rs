@@ -316,7 +316,10 @@ impl Backend {
             if let Some(doc) = st.docs.get_mut(&abs) {
                 let disk =
                     std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
-                if *doc.text() != disk {
+                // (Editors hide a leading BOM: it is no unsaved change.)
+                let bare = disk.strip_prefix('\u{feff}').unwrap_or(&disk);
+                let buffer = doc.text();
+                if buffer.as_str() != disk && buffer.as_str() != bare {
                     return Err(Refusal::Refused(format!(
                         "{} has unsaved changes: save it first (chant reads the file on disk)",
                         t.rel

@@ -86,10 +86,23 @@ impl Root {
     }
 
     /// Analyses `text` as the spec at `rel` (`None` if `rel` is not a spec path).
-    pub fn analyze(&self, rel: &str, text: &str) -> Option<(Summary, Vec<Diagnostic>)> {
+    /// `hidden_bom`: `text` is an editor buffer without the byte order mark the file on
+    /// disk starts with.
+    pub fn analyze(&self, rel: &str, text: &str, hidden_bom: bool) -> Option<(Summary, Vec<Diagnostic>)> {
         let src = workspace::classify(rel)?;
-        Some(workspace::analyze_source(&self.context(), &src, Ok(text.as_bytes())))
+        Some(if hidden_bom {
+            workspace::analyze_hidden_bom(&self.context(), &src, text)
+        } else {
+            workspace::analyze_source(&self.context(), &src, Ok(text.as_bytes()))
+        })
     }
+}
+
+/// Whether the file on disk starts with a UTF-8 byte order mark.
+pub fn disk_has_bom(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 3];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == [0xEF, 0xBB, 0xBF]
 }
 
 /// What the client can do.
@@ -174,8 +187,11 @@ impl State {
         let Some(text) = self.file_text(root, rel) else {
             return self.roots[root].ws.remove(rel);
         };
+        // Editors hide a leading BOM from the buffer; chant reads the file's bytes.
+        let abs = self.roots[root].abs(rel);
+        let hidden_bom = self.docs.contains_key(&abs) && !text.starts_with('\u{feff}') && disk_has_bom(&abs);
         let r = &mut self.roots[root];
-        match r.analyze(rel, &text) {
+        match r.analyze(rel, &text, hidden_bom) {
             Some((summary, local)) => r.ws.update(summary, local),
             None => Vec::new(),
         }
