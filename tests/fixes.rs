@@ -203,3 +203,26 @@ fn file_and_structure_fixes() {
         apply(&format!("//- {P}\n---\nstatus: pending\n---"), P, "missing-title", "Insert a title");
     assert!(!codes.contains(&"missing-title".to_string()), "{codes:?}");
 }
+
+#[test]
+fn title_and_fence_fixes_apply_in_either_order() {
+    const P: &str = ".chant/specs/2026-01-05-001-eee.md";
+    let unclosed = format!("//- {P}\n---\ntype: code\nstatus: pending\n\nSome body text.\n");
+    // Title first, then the fence.
+    let (codes, text) = apply(&unclosed, P, "missing-title", "Insert a title");
+    assert!(codes.contains(&"unclosed-frontmatter".to_string()), "{codes:?}");
+    assert!(text.starts_with("---\n"), "{text}");
+    let (codes, text) =
+        apply(&format!("//- {P}\n{text}"), P, "unclosed-frontmatter", "Close the frontmatter after line 3");
+    assert_eq!(text, "---\ntype: code\nstatus: pending\n---\n\n# Title\n\nSome body text.\n");
+    assert!(!codes.iter().any(|c| c == "missing-title" || c == "unclosed-frontmatter"), "{codes:?}");
+    // The fence first, then the title.
+    let (_, text) = apply(&unclosed, P, "unclosed-frontmatter", "Close the frontmatter after line 3");
+    let (codes, text) = apply(&format!("//- {P}\n{text}"), P, "missing-title", "Insert a title");
+    assert!(!codes.iter().any(|c| c == "missing-title" || c == "unclosed-frontmatter"), "{codes:?}");
+    assert!(text.starts_with("---\ntype: code\nstatus: pending\n---\n"), "{text}");
+    // Behind a BOM, the title goes after the frontmatter, not before the BOM.
+    let bom = format!("//- {P}\n\u{feff}---\nstatus: pending\n---\nSome body text.\n");
+    let (_, text) = apply(&bom, P, "missing-title", "Insert a title");
+    assert_eq!(text, "\u{feff}---\nstatus: pending\n---\n# Title\n\nSome body text.\n");
+}

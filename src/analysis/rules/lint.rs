@@ -45,16 +45,24 @@ fn title(f: &SpecFile, out: &mut Vec<Diagnostic>) {
             ))
         }
         None => {
-            // Right after the frontmatter (or at the top without one).
-            let at = match &f.split.close_fence {
-                Some(close) => {
-                    let nl = f.text[close.end..].find('\n').map_or(f.text.len(), |i| close.end + i + 1);
-                    nl.min(f.text.len())
-                }
-                None => 0,
+            let after_line = |at: usize| f.text[at..].find('\n').map_or(f.text.len(), |i| at + i + 1);
+            // Right after the frontmatter; after the one the author meant when chant finds
+            // none (unclosed, or hidden by a BOM), so that its own fix still applies;
+            // at the top without any.
+            let (at, title) = match (&f.split.close_fence, &f.yaml) {
+                (Some(close), _) => (after_line(close.end), "# Title\n\n"),
+                (None, Some(y)) if f.text[y.end..].starts_with("---") => (after_line(y.end), "# Title\n\n"),
+                // Unclosed: the closing fence goes at `y.end`, then a blank line, the title.
+                (None, Some(y)) => (y.end, "\n\n# Title"),
+                (None, None) => (0, "# Title\n\n"),
             };
-            let prefix = if at == f.text.len() && !f.text.ends_with('\n') && at > 0 { "\n" } else { "" };
-            d.fix(Fix::edit("Insert a title", at..at, format!("{prefix}# Title\n\n")))
+            let prefix = if at == f.text.len() && !f.text.ends_with('\n') && at > 0 && title.starts_with('#')
+            {
+                "\n"
+            } else {
+                ""
+            };
+            d.fix(Fix::edit("Insert a title", at..at, format!("{prefix}{title}")))
         }
     };
     out.push(d);
