@@ -354,7 +354,7 @@ fn inlay_hints_and_lenses() {
 
 #[test]
 fn renames() {
-    let c = with_base("//- .chant/specs/2026-01-01-001-aaa.1.md\n---\n---\n# Member$0\n//- .chant/specs/2026-01-03-001-ccc.md\n---\ndepends_on: ['2026-01-01-001-aaa', 2026-01-01-001-aaa.1]\n---\n# C\n");
+    let c = with_base("//- .chant/specs/2026-01-01-001-aaa.1.md\n---\n---\n# Member$0\n//- .chant/specs/2026-01-03-001-ccc.md\n---\ndepends_on: ['2026-01-01-001-aaa', 2026-01-01-001-aaa.1]\ninformed_by: [.chant/specs/2026-01-01-001-aaa.md, ./.chant/specs/2026-01-01-001-aaa.1.md]\n---\n# C\n");
     let plan =
         c.with(|ws, _, _, _| rename::rename_spec(&ws.project, "2026-01-01-001-aaa", "2026-01-01-001-lim"));
     let plan = plan.expect("valid rename");
@@ -368,7 +368,9 @@ fn renames() {
         .chant/specs/2026-01-02-001-bbb.md:3:14 2026-01-01-001-aaa -> 2026-01-01-001-lim
         .chant/specs/2026-01-02-001-bbb.md:9:7 2026-01-01-001-aaa -> 2026-01-01-001-lim
         .chant/specs/2026-01-03-001-ccc.md:2:14 2026-01-01-001-aaa -> 2026-01-01-001-lim
-        .chant/specs/2026-01-03-001-ccc.md:2:36 2026-01-01-001-aaa.1 -> 2026-01-01-001-lim.1"#]]
+        .chant/specs/2026-01-03-001-ccc.md:2:36 2026-01-01-001-aaa.1 -> 2026-01-01-001-lim.1
+        .chant/specs/2026-01-03-001-ccc.md:3:15 .chant/specs/2026-01-01-001-aaa.md -> .chant/specs/2026-01-01-001-lim.md
+        .chant/specs/2026-01-03-001-ccc.md:3:51 ./.chant/specs/2026-01-01-001-aaa.1.md -> .chant/specs/2026-01-01-001-lim.1.md"#]]
     .assert_eq(&text.join("\n"));
     let err =
         c.with(|ws, _, _, _| rename::rename_spec(&ws.project, "2026-01-01-001-aaa", "2026-01-02-001-bbb"));

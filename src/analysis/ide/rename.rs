@@ -70,7 +70,36 @@ pub fn rename_spec(project: &Project, old: &str, new: &str) -> Result<RenamePlan
             }
         }
     }
+    // Specs also link to spec files (`informed_by: [.chant/specs/<ID>.md]`).
+    for (from, to) in &plan.moves {
+        plan.edits.extend(link_edits(project, from, to));
+    }
     Ok(plan)
+}
+
+/// Edits of every link to `old` (a file, or a directory and everything below it) for
+/// its move to `new`.
+fn link_edits(project: &Project, old: &str, new: &str) -> Vec<Replace> {
+    let mut out = Vec::new();
+    for s in &project.specs {
+        for l in &s.links {
+            let Some(p) = &l.path else { continue };
+            let moved = if p == old {
+                Some(new.to_string())
+            } else {
+                p.strip_prefix(old).filter(|rest| rest.starts_with('/')).map(|rest| format!("{new}{rest}"))
+            };
+            if let Some(target) = moved {
+                out.push(Replace {
+                    path: s.path.clone(),
+                    range: l.range.clone(),
+                    find: l.raw.clone(),
+                    with: target,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Link updates for files moved from `old` to `new` (project-relative; a directory
@@ -78,26 +107,7 @@ pub fn rename_spec(project: &Project, old: &str, new: &str) -> Result<RenamePlan
 pub fn moved_files(project: &Project, moves: &[(String, String)]) -> Vec<Replace> {
     let mut out = Vec::new();
     for (old, new) in moves {
-        for s in &project.specs {
-            for l in &s.links {
-                let Some(p) = &l.path else { continue };
-                let moved = if p == old {
-                    Some(new.clone())
-                } else {
-                    p.strip_prefix(old.as_str())
-                        .filter(|rest| rest.starts_with('/'))
-                        .map(|rest| format!("{new}{rest}"))
-                };
-                if let Some(target) = moved {
-                    out.push(Replace {
-                        path: s.path.clone(),
-                        range: l.range.clone(),
-                        find: l.raw.clone(),
-                        with: target,
-                    });
-                }
-            }
-        }
+        out.extend(link_edits(project, old, new));
         if let (Some(from), Some(to)) = (classify(old), classify(new)) {
             if from.id != to.id && project.active(&from.id).is_some() && from.place != Place::Archived {
                 for s in project.specs.iter().filter(|s| s.place != Place::Archived) {
