@@ -324,6 +324,24 @@ fn every_folder_finds_its_projects_even_nested_ones() {
         json!({ "textDocument": { "uri": uri(&readme) }, "position": { "line": 0, "character": 3 } }),
     );
     assert!(h.is_null());
+
+    // Removing a folder forgets its project: its findings are cleared, it gets no
+    // features; the other folder's projects stay.
+    let c = other.join(".chant/specs/c.md");
+    let key = |s: &mut Server, f: &std::path::Path| {
+        s.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri(f) }, "position": { "line": 1, "character": 2 } }),
+        )
+    };
+    assert!(!key(&mut s, &c).is_null());
+    s.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [], "removed": [{ "uri": uri(&other), "name": "other" }] } }),
+    );
+    s.wait_diagnostics(&uri(&c), WAIT, |d| Server::codes(d).is_empty());
+    assert!(key(&mut s, &c).is_null());
+    assert!(!key(&mut s, &mono.join("services/api/.chant/specs/a.md")).is_null());
 }
 
 #[test]

@@ -51,7 +51,8 @@ pub struct Inner {
     state: Mutex<State>,
     out: mpsc::UnboundedSender<Out>,
     pending: Mutex<Pending>,
-    watcher: Mutex<Vec<notify::RecommendedWatcher>>,
+    /// Server-side watchers, by project root.
+    watcher: Mutex<Vec<(PathBuf, notify::RecommendedWatcher)>>,
     pub(super) runs: Mutex<super::runs::Runs>,
 }
 
@@ -241,7 +242,11 @@ impl Backend {
             Ok(mut w) => match w.watch(root, notify::RecursiveMode::Recursive) {
                 Ok(()) => {
                     log!(Info, "watching {} on the server side", root.display());
-                    self.inner.watcher.lock().unwrap_or_else(|e| e.into_inner()).push(w);
+                    self.inner
+                        .watcher
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((root.to_path_buf(), w));
                 }
                 Err(e) => log!(Warn, "cannot watch {}: {e}", root.display()),
             },
@@ -669,8 +674,28 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let removed: Vec<PathBuf> =
+            params.event.removed.iter().filter_map(|f| Self::path_of(&f.uri)).collect();
+        if !removed.is_empty() {
+            let batch = {
+                let mut st = self.state();
+                st.folders.retain(|f| !removed.contains(f));
+                st.unload_folders(&removed)
+            };
+            let gone: Vec<PathBuf> = {
+                let st = self.state();
+                removed.iter().filter(|f| !st.roots.iter().any(|r| r.path.starts_with(f))).cloned().collect()
+            };
+            self.inner
+                .watcher
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(root, _)| !gone.iter().any(|f| root.starts_with(f)));
+            self.send(batch);
+        }
         for added in params.event.added {
             if let Some(p) = Self::path_of(&added.uri) {
+                self.state().folders.push(p.clone());
                 for root in discover_roots(&p) {
                     let b = self.clone();
                     tokio::spawn(async move { b.load_root(root).await });

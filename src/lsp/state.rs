@@ -160,6 +160,31 @@ impl State {
         }
     }
 
+    /// Forgets the projects below removed workspace folders (unless another folder still
+    /// holds them, or an open document lies in them) and clears what was published for
+    /// them.
+    pub fn unload_folders(&mut self, removed: &[PathBuf]) -> Vec<Publish> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.roots.len() {
+            let path = self.roots[i].path.clone();
+            let drop = removed.iter().any(|f| path.starts_with(f))
+                && !self.folders.iter().any(|f| path.starts_with(f))
+                && !self.docs.keys().any(|d| d.starts_with(&path));
+            if !drop {
+                i += 1;
+                continue;
+            }
+            let root = self.roots.remove(i);
+            for rel in root.published.keys() {
+                if let Some(uri) = Uri::from_file_path(root.abs(rel)) {
+                    out.push(Publish { uri, diagnostics: Vec::new(), version: None });
+                }
+            }
+        }
+        out
+    }
+
     /// The loaded root containing `path` (the deepest one).
     pub fn root_of(&self, path: &Path) -> Option<usize> {
         self.roots
