@@ -505,3 +505,22 @@ fn nothing_panics_on_odd_input() {
         assert!(!out.contains("internal-error"), "{text:?}: {out}");
     }
 }
+
+#[test]
+fn a_spec_chant_cannot_load_gets_no_lint_findings() {
+    // chant's parse error blocks every other rule for the file (reference §5.2 P1):
+    // required fields, title, complexity and the prompt are not looked at.
+    let fixture = with_base(&format!(
+        "{}{}//- .chant/config.md\n---\ndefaults:\n  prompt: standard\nenterprise:\n  required: [team]\nlint:\n  thresholds:\n    complexity_criteria: 1\n---\n",
+        "//- .chant/specs/2026-01-01-001-aaa.md\n---\nstatus: nope\nprompt: missing\n---\nNo title.\n\n## Acceptance Criteria\n\n- [ ] a\n- [ ] b\n- [ ] c\n",
+        "//- .chant/specs/2026-01-01-002-bbb.md\n---\nstatus: pending\nprompt: missing\n---\nNo title.\n\n## Acceptance Criteria\n\n- [ ] a\n- [ ] b\n- [ ] c\n",
+    ));
+    let out = check(&fixture);
+    let aaa: Vec<&str> = out.lines().filter(|l| l.contains("001-aaa.md:")).collect();
+    assert_eq!(aaa.len(), 1, "{out}");
+    assert!(aaa[0].contains("error invalid-value"), "{out}");
+    // The same spec, readable: every one of those rules speaks.
+    for code in ["missing-required-field", "missing-title", "too-many-criteria", "missing-prompt"] {
+        assert!(out.lines().any(|l| l.contains("002-bbb.md:") && l.contains(code)), "{code} missing:\n{out}");
+    }
+}

@@ -98,6 +98,10 @@ pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn prompt(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    // A spec chant cannot load never gets as far as its prompt.
+    if f.readable == Readable::No {
+        return;
+    }
     let Some(name) = &f.fm().prompt else { return };
     let Some(range) = f.value_range("prompt") else {
         return;
