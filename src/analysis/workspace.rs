@@ -80,6 +80,17 @@ pub fn analyze_source(
     src: &SpecSource,
     bytes: Result<&[u8], String>,
 ) -> (Summary, Vec<Diagnostic>) {
+    analyze_source_with(ctx, src, bytes, true)
+}
+
+/// [`analyze_source`]; without `editor`, the summary leaves out what only editor
+/// features read ([`spec::SpecFile::summary_with`]).
+pub fn analyze_source_with(
+    ctx: &Context,
+    src: &SpecSource,
+    bytes: Result<&[u8], String>,
+    editor: bool,
+) -> (Summary, Vec<Diagnostic>) {
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
@@ -90,7 +101,7 @@ pub fn analyze_source(
     let (text, invalid) = decode_borrowed(bytes);
     let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let (file, diags) = spec::analyze(ctx, &src.id, &src.rel, src.place, &text);
-        (file.summary(), diags)
+        (file.summary_with(editor), diags)
     }));
     let (mut summary, mut diags) = match analysed {
         Ok(r) => r,

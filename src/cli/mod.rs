@@ -44,7 +44,8 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
     let mut path: Option<PathBuf> = None;
     let mut format = Format::Human;
     let mut color = None;
-    let mut options = Options { home: std::env::var_os("HOME").map(PathBuf::from), ..Options::default() };
+    let mut options =
+        Options { home: std::env::var_os("HOME").map(PathBuf::from), check_only: true, ..Options::default() };
     let rest: Vec<&String> = it.collect();
     let mut i = 0;
     while i < rest.len() {
@@ -77,6 +78,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
                 })
             }
             "--include-archived" => options.include_archived = true,
+            "--help" | "-h" => return Ok(Command::Help),
             f if f.starts_with('-') && f != "-" => return Err(format!("unknown option `{f}`")),
             p => {
                 if path.is_some() {

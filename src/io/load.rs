@@ -21,6 +21,9 @@ pub struct Options {
     pub include_archived: bool,
     /// The home directory for the global config (`$HOME` unless tests isolate it).
     pub home: Option<PathBuf>,
+    /// Only `check` reads the result: leave out of each summary what only editor
+    /// features read (file links, body mentions, labels).
+    pub check_only: bool,
 }
 
 pub struct Loaded {
@@ -98,7 +101,7 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
         BUFFER.with_borrow_mut(|buf| {
             let bytes =
                 read_into(&root.join(&src.rel), buf).map(|()| buf.as_slice()).map_err(|e| e.to_string());
-            workspace::analyze_source(&ctx, src, bytes)
+            workspace::analyze_source_with(&ctx, src, bytes, !opts.check_only)
         })
     });
     let workspace = Workspace::build(

@@ -111,7 +111,8 @@ impl Backend {
     }
 
     fn options(state: &State) -> Options {
-        Options { include_archived: state.settings.archived, home: state.home.clone() }
+        // The editor features read the whole summaries.
+        Options { include_archived: state.settings.archived, home: state.home.clone(), check_only: false }
     }
 
     /// Loads (or reloads) the project at `root`, with progress when the client shows it.
