@@ -408,7 +408,20 @@ pub fn analyze<'t>(
     place: Place,
     text: &'t str,
 ) -> (SpecFile<'t>, Vec<Diagnostic>) {
-    let split = split::split(text);
+    analyze_with(ctx, id, path, place, text, false)
+}
+
+/// [`analyze`]; with `hidden_bom`, `text` is an editor buffer without the BOM its file
+/// starts with ([`split::split_with`]).
+pub fn analyze_with<'t>(
+    ctx: &Context,
+    id: &'t str,
+    path: &'t str,
+    place: Place,
+    text: &'t str,
+    hidden_bom: bool,
+) -> (SpecFile<'t>, Vec<Diagnostic>) {
+    let split = split::split_with(text, hidden_bom);
     let yaml = intended_yaml(text, &split);
     let layout = yaml.as_ref().map(|y| layout::scan(text, y.clone())).unwrap_or_default();
     let parsed = match &yaml {

@@ -41,15 +41,30 @@ const BOM: &str = "\u{feff}";
 
 /// Splits `text` as chant does.
 pub fn split(text: &str) -> Split {
-    let mut problems = Vec::new();
-    // A BOM is not whitespace to Rust's `trim`; detect it before chant's rule runs so
-    // we can say what chant will do.
-    if let Some(rest) = text.strip_prefix(BOM) {
-        let after = rest.trim_start();
+    split_with(text, false)
+}
+
+/// Splits `text` as chant does; with `hidden_bom`, `text` is an editor buffer without
+/// the byte order mark its file starts with (editors hide it; chant reads the bytes),
+/// and the split is chant's, in the buffer's positions (the BOM is the empty range at
+/// the start).
+pub fn split_with(text: &str, hidden_bom: bool) -> Split {
+    let bom = if text.starts_with(BOM) { Some(0..BOM.len()) } else { hidden_bom.then_some(0..0) };
+    // A BOM is not whitespace to chant's (Rust's) `trim`, so the trimmed file does not
+    // start with `---`: no frontmatter, the whole file is the body.
+    if let Some(bom) = bom {
+        let after = text[bom.end..].trim_start();
         let fence_at = text.len() - after.len();
         let fence = after.starts_with("---").then(|| fence_at..fence_at + 3);
-        problems.push(SplitProblem::Bom { bom: 0..BOM.len(), fence });
+        return Split {
+            yaml: None,
+            open_fence: None,
+            close_fence: None,
+            body: 0..text.trim_end().len(),
+            problems: vec![SplitProblem::Bom { bom, fence }],
+        };
     }
+    let mut problems = Vec::new();
     let start = text.len() - text.trim_start().len();
     let end = text.trim_end().len().max(start);
     let trimmed = &text[start..end];
@@ -138,6 +153,16 @@ mod tests {
             show("\u{feff}---\nstatus: completed\n---\n# T"),
             "yaml=None body=\"\\u{feff}---\\nstatus: completed\\n---\\n# T\" problems=[Bom { bom: 0..3, fence: Some(3..6) }]"
         );
+    }
+
+    #[test]
+    fn a_bom_the_editor_hides_is_chants_split_in_buffer_positions() {
+        let buffer = "---\nstatus: completed\n---\n# T";
+        let s = split_with(buffer, true);
+        assert_eq!(s.problems, vec![SplitProblem::Bom { bom: 0..0, fence: Some(0..3) }]);
+        assert_eq!((s.yaml, s.body), (None, 0..buffer.len()));
+        // A buffer that kept its BOM is read as it is.
+        assert_eq!(split_with(&format!("{BOM}{buffer}"), true), split(&format!("{BOM}{buffer}")));
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! strings.
 
 use std::collections::BTreeSet;
-use std::ops::Range;
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
@@ -91,6 +90,16 @@ pub fn analyze_source_with(
     bytes: Result<&[u8], String>,
     editor: bool,
 ) -> (Summary, Vec<Diagnostic>) {
+    analyze_bytes(ctx, src, bytes, editor, false)
+}
+
+fn analyze_bytes(
+    ctx: &Context,
+    src: &SpecSource,
+    bytes: Result<&[u8], String>,
+    editor: bool,
+    hidden_bom: bool,
+) -> (Summary, Vec<Diagnostic>) {
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
@@ -100,7 +109,7 @@ pub fn analyze_source_with(
     };
     let (text, invalid) = decode_borrowed(bytes);
     let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let (file, diags) = spec::analyze(ctx, &src.id, &src.rel, src.place, &text);
+        let (file, diags) = spec::analyze_with(ctx, &src.id, &src.rel, src.place, &text, hidden_bom);
         (file.summary_with(editor), diags)
     }));
     let (mut summary, mut diags) = match analysed {
@@ -135,41 +144,10 @@ pub fn analyze_source_with(
 }
 
 /// Analyses a spec whose editor buffer hides a leading byte order mark that the file on
-/// disk has (editors strip it; chant reads the bytes): the text is analysed as chant
-/// reads it, with the BOM, and every range is moved back onto the buffer (the BOM
-/// itself becomes the empty range at the start).
+/// disk has (editors strip it; chant reads the bytes): chant's reading of the file, in
+/// the buffer's positions ([`crate::analysis::split::split_with`]).
 pub fn analyze_hidden_bom(ctx: &Context, src: &SpecSource, buffer: &str) -> (Summary, Vec<Diagnostic>) {
-    const BOM: &str = "\u{feff}";
-    let with_bom = format!("{BOM}{buffer}");
-    let (mut summary, mut diags) = analyze_source(ctx, src, Ok(with_bom.as_bytes()));
-    let n = BOM.len();
-    let back = |r: &mut Range<usize>| *r = r.start.saturating_sub(n)..r.end.saturating_sub(n);
-    back(&mut summary.title_range);
-    for r in summary.depends_on.iter_mut().chain(summary.members.iter_mut()).flatten() {
-        back(&mut r.range);
-        back(&mut r.delete);
-    }
-    for m in &mut summary.mentions {
-        back(&mut m.range);
-        back(&mut m.delete);
-    }
-    for l in &mut summary.links {
-        back(&mut l.range);
-    }
-    for d in &mut diags {
-        back(&mut d.range);
-        for rel in d.related.iter_mut().filter(|rel| rel.path == src.rel) {
-            back(&mut rel.range);
-        }
-        for fix in &mut d.fixes {
-            if let crate::analysis::diagnostic::FixAction::Edits(edits) = &mut fix.action {
-                for (r, _) in edits {
-                    back(r);
-                }
-            }
-        }
-    }
-    (summary, diags)
+    analyze_bytes(ctx, src, Ok(buffer.as_bytes()), true, true)
 }
 
 /// What a finished check reports.
