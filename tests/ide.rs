@@ -2,7 +2,8 @@
 
 mod support;
 
-use chant_lsp::analysis::ide::{completion, hints, hover, navigation, rename, symbols};
+use chant_lsp::analysis::ide::actions::{LastRun, RunState};
+use chant_lsp::analysis::ide::{completion, hints, hover, lenses, navigation, rename, symbols};
 use expect_test::expect;
 use support::Cursor;
 
@@ -344,12 +345,59 @@ fn inlay_hints_and_lenses() {
         .chant/specs/2026-01-03-001-ccc.md:2:32 Wire the limiter (pending)
         .chant/specs/2026-01-03-001-ccc.md:2:52 Old work (completed, archived)"#]]
     .assert_eq(&text);
-    let ls = c.with(|ws, _, f, _| hints::lenses(&ws.project, f));
-    let text = ls.iter().map(|l| l.title.clone()).collect::<Vec<_>>().join("\n");
+    let render = |run: &RunState| {
+        let ls = c.with(|ws, _, f, _| lenses::lenses(ws, f, run));
+        let call = |l: &lenses::Lens| match &l.call {
+            None => String::new(),
+            Some(call) => format!("  -> {} {:?}", call.command.name(), call.args),
+        };
+        ls.iter().map(|l| format!("{}{}", l.title, call(l))).collect::<Vec<_>>().join("\n")
+    };
     expect![[r#"
+        ▶ Run (not now: chant work's lint fails: archived-dependency, unknown-depen…)  -> chant.explain Reason("chant work's lint fails: archived-dependency, unknown-dependency")
         pending · blocked by `2026-01-02-001-bbb` (pending), `2025-12-01-001-old` (archived: chant never sees it), `nope` (no such spec)
+        0 dependents"#]].assert_eq(&render(&RunState::default()));
+    expect![[r#"
+        Running… ■ Stop  -> chant.stop Spec(RunFlags { skip_criteria: false, skip_deps: false, skip_approval: false })
+        pending · blocked by `2026-01-02-001-bbb` (pending), `2025-12-01-001-old` (archived: chant never sees it), `nope` (no such spec)
+        0 dependents"#]].assert_eq(&render(&RunState { running_here: true, running_for: 3, ..RunState::default() }));
+    expect![[r#"
+        Running elsewhere (pid 42)
+        pending · blocked by `2026-01-02-001-bbb` (pending), `2025-12-01-001-old` (archived: chant never sees it), `nope` (no such spec)
+        0 dependents"#]].assert_eq(&render(&RunState { running_elsewhere: Some(42), ..RunState::default() }));
+    let last =
+        Some(LastRun { ok: false, summary: "failed (exit 1) after 2s; the spec is now failed".into() });
+    expect![[r#"
+        ▶ Run (not now: chant work's lint fails: archived-dependency, unknown-depen…)  -> chant.explain Reason("chant work's lint fails: archived-dependency, unknown-dependency")
+        ✗ Last run: failed (exit 1) after 2s; the spec is now failed  -> chant.showLog Spec(RunFlags { skip_criteria: false, skip_deps: false, skip_approval: false })
+        pending · blocked by `2026-01-02-001-bbb` (pending), `2025-12-01-001-old` (archived: chant never sees it), `nope` (no such spec)
+        0 dependents"#]].assert_eq(&render(&RunState { last, has_log: true, ..RunState::default() }));
+}
+
+/// The run lens of a spec chant would run now, and of one it has finished.
+#[test]
+fn run_lenses() {
+    let c = with_base(
+        "//- .chant/prompts/bootstrap.md\nP\n//- .chant/specs/2026-01-03-001-ccc.md\n---\ndepends_on: [2026-01-01-001-aaa]\n---\n# Ready to go$0\n\nSay what to do in enough words for the quality gate to pass it.\n\n## Acceptance Criteria\n\n- [ ] It works\n- [ ] It is tested\n",
+    );
+    let titles = |run: &RunState| {
+        let ls = c.with(|ws, _, f, _| lenses::lenses(ws, f, run));
+        ls.iter().map(|l| format!("{} {:?}", l.title, l.call)).collect::<Vec<_>>().join("\n")
+    };
+    expect![[r#"
+        ▶ Run Some(Call { command: Run, args: Spec(RunFlags { skip_criteria: false, skip_deps: false, skip_approval: false }) })
+        pending · ready None
+        0 dependents None"#]].assert_eq(&titles(&RunState::default()));
+    expect![[r#"
+        ▶ Run (not now: not a git repository) Some(Call { command: Explain, args: Reason("not a git repository") })
+        pending · ready None
+        0 dependents None"#]].assert_eq(&titles(&RunState { git_problem: Some("not a git repository".into()), ..RunState::default() }));
+    let done = with_base("//- .chant/specs/2026-01-03-001-ccc.md\n---\nstatus: completed\n---\n# Done$0\n");
+    let ls = done.with(|ws, _, f, _| lenses::lenses(ws, f, &RunState::default()));
+    expect![[r#"
+        completed
         0 dependents"#]]
-    .assert_eq(&text);
+    .assert_eq(&ls.iter().map(|l| l.title.clone()).collect::<Vec<_>>().join("\n"));
 }
 
 #[test]

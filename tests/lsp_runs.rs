@@ -321,6 +321,18 @@ fn titled<'a>(actions: &'a [Value], prefix: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no action starting with {prefix:?} in {actions:#?}"))
 }
 
+/// The lenses once `done` holds of them (or as they are after 10 s).
+fn wait_lenses(s: &mut Server, uri: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let l = lenses(s, uri);
+        if done(&l) || Instant::now() > deadline {
+            return l;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn lenses(s: &mut Server, uri: &str) -> Vec<String> {
     let r = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
     r.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect()
@@ -707,15 +719,17 @@ fn a_run_started_outside_the_editor_shows_as_running() {
     );
     let r = execute(&mut s, "chant.run", json!([ccc]));
     assert!(refused(&r).contains("already running"), "{r}");
-    // A stale lock (dead PID) does not count.
+    // A stale lock (dead PID) does not count: the server notices within a few seconds,
+    // with no file event (the lock file stays).
     other.kill().unwrap();
     other.wait().unwrap();
-    let l = lenses(&mut s, &ccc);
+    let l = wait_lenses(&mut s, &ccc, |l| l.contains(&"▶ Run".to_string()));
     assert!(l.contains(&"▶ Run".to_string()), "{l:?}");
     // Nor does a PID that now belongs to something else (reused after a reboot).
     let mut unrelated = std::process::Command::new("sleep").arg("30").spawn().unwrap();
     std::fs::write(locks.join(format!("{CCC}.lock")), unrelated.id().to_string()).unwrap();
-    let l = lenses(&mut s, &ccc);
+    std::thread::sleep(Duration::from_millis(300));
+    let l = wait_lenses(&mut s, &ccc, |l| l.contains(&"▶ Run".to_string()));
     assert!(l.contains(&"▶ Run".to_string()), "{l:?}");
     unrelated.kill().unwrap();
     unrelated.wait().unwrap();

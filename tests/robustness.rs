@@ -15,7 +15,7 @@ use std::path::Path;
 
 use chant_lsp::analysis::diagnostic::FixAction;
 use chant_lsp::analysis::ide::actions::{self, RunState};
-use chant_lsp::analysis::ide::{completion, hints, hover, locate, navigation, symbols};
+use chant_lsp::analysis::ide::{completion, hints, hover, lenses, locate, navigation, symbols};
 use chant_lsp::analysis::spec::{self, Context};
 use chant_lsp::analysis::workspace;
 use support::Fixture;
@@ -210,8 +210,10 @@ fn exercise(files: &BTreeMap<String, String>, path: &str, case: &str) {
     for h in hints::inlay_hints(project, &f, 0..text.len()) {
         assert!(h.at <= text.len() && text.is_char_boundary(h.at), "inlay hint at {}\n{case}", h.at);
     }
-    for l in hints::lenses(project, &f) {
-        in_text(text, &l.range, "lens", case);
+    for run in [RunState::default(), RunState { running_here: true, ..RunState::default() }] {
+        for l in lenses::lenses(&ws, &f, &run) {
+            in_text(text, &l.range, "lens", case);
+        }
     }
     if let Some(i) = ws.index_of(path) {
         let _ = actions::spec_actions(&ws, i, &RunState::default());

@@ -1,6 +1,8 @@
 //! Line/column arithmetic over a text, for printers that need positions (the
-//! `check` command). Lines end at `\n`; a `\r` before it belongs to the line break.
-//! Offsets that fall inside a character or past the end are clamped, never panic.
+//! `check` command). A line ends at `\n`, `\r\n` or a lone `\r`, as LSP defines it
+//! (the server's ropes count lines the same way: `lsp::to_proto`'s tests compare the
+//! two on every offset). Offsets that fall inside a character or past the end are
+//! clamped, never panic.
 
 use std::ops::Range;
 
@@ -23,7 +25,13 @@ pub struct Position {
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let bytes = text.as_bytes();
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // `\r\n` is one break, ending after the `\n`.
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(i + 1);
+            }
+        }
         LineIndex { text, starts }
     }
 
@@ -57,10 +65,6 @@ impl<'a> LineIndex<'a> {
         self.text[start..end].trim_end_matches('\n').trim_end_matches('\r')
     }
 
-    pub fn line_count(&self) -> usize {
-        self.starts.len()
-    }
-
     pub fn range(&self, range: &Range<usize>) -> (Position, Position) {
         (self.position(range.start), self.position(range.end.max(range.start)))
     }
@@ -90,5 +94,18 @@ mod tests {
         // Inside the rocket: clamped back to its start.
         assert_eq!(idx.position(text.find('🚀').expect("r") + 1).chars, 2);
         assert_eq!(idx.position(999).line, 2);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line() {
+        let text = "a\rb\r\nc\rd";
+        let idx = LineIndex::new(text);
+        let d = idx.position(text.find('d').expect("d"));
+        assert_eq!((d.line, d.chars), (3, 0));
+        assert_eq!(idx.line_text(0), "a");
+        assert_eq!(idx.line_text(1), "b");
+        assert_eq!(idx.line_text(2), "c");
+        // The `\n` of a `\r\n` still belongs to the line it ends.
+        assert_eq!(idx.position(text.find('\n').expect("nl")).line, 1);
     }
 }

@@ -294,6 +294,51 @@ async fn reap_group(pgid: Pid) {
     }
 }
 
+/// What the run actions of a project's specs depend on outside the project's files:
+/// read from the disk and git without any lock held, then kept in the server's state
+/// (refreshed by file events, and for lock holders by a timer: a holder that dies
+/// leaves its lock file behind, and no event comes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunFacts {
+    /// Why chant cannot run agents here at all.
+    pub git_problem: Option<String>,
+    /// Live holders of `.chant/.locks/<ID>.lock`, by spec ID.
+    pub locks: std::collections::HashMap<String, u32>,
+    /// Spec IDs with an agent log (`.chant/logs/<ID>.log`) or an editor run log.
+    pub logs: std::collections::HashSet<String>,
+}
+
+impl RunFacts {
+    pub fn read(root: &Path) -> RunFacts {
+        RunFacts { git_problem: git_problem(root), locks: lock_holders(root), logs: log_ids(root) }
+    }
+}
+
+/// File names in a directory that end with `suffix`, without it.
+fn stems(dir: &Path, suffix: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(suffix).map(str::to_string))
+        .collect()
+}
+
+/// Every live lock holder of the project.
+pub fn lock_holders(root: &Path) -> std::collections::HashMap<String, u32> {
+    stems(&root.join(".chant/.locks"), ".lock")
+        .into_iter()
+        .filter_map(|id| Some((id.clone(), lock_holder(root, &id)?)))
+        .collect()
+}
+
+fn log_ids(root: &Path) -> std::collections::HashSet<String> {
+    stems(&root.join(".chant/logs"), ".log")
+        .into_iter()
+        .map(|s| s.strip_suffix(".editor").map(str::to_string).unwrap_or(s))
+        .collect()
+}
+
 /// Why chant cannot run in `root`, if it cannot: it needs a git repository with at
 /// least one commit (`git worktree add` needs HEAD).
 pub fn git_problem(root: &Path) -> Option<String> {

@@ -1,8 +1,100 @@
-//! What the server advertises: exactly the features it implements.
+//! What the server advertises: exactly the features it implements; and what the
+//! client can do ([`ClientCaps`], read once from `initialize`).
 
 use tower_lsp_server::ls_types::{self as lsp, OneOf};
 
-use super::convert::Encoding;
+use crate::analysis::ide::commands::Command;
+
+/// The position encoding agreed with the client: UTF-8 when it offers it, else UTF-16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+impl Encoding {
+    pub fn of(caps: &lsp::ClientCapabilities) -> Encoding {
+        let utf8 = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&lsp::PositionEncodingKind::UTF8));
+        if utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        }
+    }
+}
+
+/// What the client can do.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCaps {
+    pub work_done_progress: bool,
+    pub configuration: bool,
+    pub dynamic_watch: bool,
+    pub related_information: bool,
+    pub resource_rename: bool,
+    /// `CreateFile` operations in workspace edits.
+    pub resource_create: bool,
+    pub document_changes: bool,
+    pub hierarchical_symbols: bool,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub disabled_code_actions: bool,
+    /// `CodeAction` literals in code action answers (else bare commands).
+    pub code_action_literals: bool,
+    pub show_document: bool,
+}
+
+impl ClientCaps {
+    pub fn of(caps: &lsp::ClientCapabilities) -> ClientCaps {
+        let ws = caps.workspace.as_ref();
+        let td = caps.text_document.as_ref();
+        let edit = ws.and_then(|w| w.workspace_edit.as_ref());
+        let resource_op =
+            |op| edit.and_then(|e| e.resource_operations.as_ref()).is_some_and(|ops| ops.contains(&op));
+        ClientCaps {
+            work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
+            dynamic_watch: ws
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            related_information: td
+                .and_then(|t| t.publish_diagnostics.as_ref())
+                .and_then(|p| p.related_information)
+                .unwrap_or(false),
+            resource_rename: resource_op(lsp::ResourceOperationKind::Rename),
+            resource_create: resource_op(lsp::ResourceOperationKind::Create),
+            document_changes: edit.and_then(|e| e.document_changes).unwrap_or(false),
+            hierarchical_symbols: td
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|d| d.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            inlay_hint_refresh: ws
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
+            code_lens_refresh: ws
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
+            code_action_literals: td
+                .and_then(|t| t.code_action.as_ref())
+                .is_some_and(|c| c.code_action_literal_support.is_some()),
+            disabled_code_actions: td
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.disabled_support)
+                .unwrap_or(false),
+            show_document: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
+        }
+    }
+}
 
 pub fn result(encoding: Encoding) -> lsp::InitializeResult {
     let file_ops = lsp::FileOperationRegistrationOptions {
@@ -57,7 +149,7 @@ pub fn result(encoding: Encoding) -> lsp::InitializeResult {
             resolve_provider: Some(false),
         })),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
-            commands: super::runs::COMMANDS.iter().map(|c| c.to_string()).collect(),
+            commands: Command::ALL.iter().map(|c| c.name().to_string()).collect(),
             work_done_progress_options: Default::default(),
         }),
         workspace: Some(lsp::WorkspaceServerCapabilities {
@@ -88,5 +180,7 @@ mod tests {
     fn serializes() {
         let v = serde_json::to_value(super::result(super::Encoding::Utf16)).expect("json");
         assert!(v["capabilities"]["hoverProvider"].as_bool().unwrap_or(false), "{v}");
+        let commands = v["capabilities"]["executeCommandProvider"]["commands"].as_array().expect("commands");
+        assert_eq!(commands.len(), super::Command::ALL.len());
     }
 }

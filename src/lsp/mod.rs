@@ -1,15 +1,27 @@
 //! The language server: the only module that names protocol types. `analysis/` does the
-//! work; this layer keeps documents and projects current, converts positions, and
-//! answers requests.
+//! work; this layer keeps documents and projects current and answers requests:
+//!
+//! - `server.rs`: the `LanguageServer` impl (one line per method) and the `Backend`
+//!   that carries out the effects of changes;
+//! - `handlers/` (requests) and `notifications/`: one file each;
+//! - `state.rs` + `changes.rs`: the state and `State::apply(Change) -> Effects`;
+//! - `to_proto.rs` / `from_proto.rs` / `fix_data.rs`: every conversion;
+//! - `publish.rs`, `loading.rs`, `runs.rs`: diagnostics out, projects in, chant runs.
 
 pub mod capabilities;
-pub mod convert;
-mod features;
+pub mod changes;
+pub mod fix_data;
+pub mod from_proto;
+mod handlers;
+mod loading;
 pub mod log;
+mod notifications;
+pub mod publish;
 mod runs;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod to_proto;
 
 use std::time::Duration;
 
@@ -28,7 +40,7 @@ pub fn run() -> anyhow::Result<()> {
         }
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("chant-lsp/documentText", server::Backend::document_text)
-            .custom_method("window/workDoneProgress/cancel", server::Backend::progress_cancel)
+            .custom_method("window/workDoneProgress/cancel", server::Backend::work_done_progress_cancel)
             .finish();
         let serve = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
         tokio::select! {

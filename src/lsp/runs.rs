@@ -1,8 +1,9 @@
-//! Running chant on a spec from the editor: `workspace/executeCommand` handlers,
-//! server-created progress (begin, reports with the latest line and elapsed time, end
-//! with the outcome; cancellable), output to the client's log and kept per run, the
-//! outcome message, and code actions (commands on the spec plus quick fixes from
-//! `Diagnostic.data`).
+//! Runs of chant started from the editor: the registry of runs going on and of their
+//! outcomes, starting a run (after checking on the server side what the action
+//! promised), and following it: progress (begin, reports with the latest line and
+//! elapsed time, end with the outcome; cancellable), output to the client's log and
+//! kept per run, and the outcome message. Which actions exist and why one is refused is
+//! decided in `analysis::ide::actions`, from the facts [`Backend::run_state`] gathers.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,28 +14,14 @@ use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use super::convert;
 use super::log::log;
 use super::server::Backend;
 use super::state::State;
 use crate::analysis::frontmatter;
-use crate::analysis::ide::actions::{self, RunFlags, RunState, SpecAction, Verb};
+use crate::analysis::ide::actions::{self, LastRun, RunFlags, RunState, SpecAction, Verb};
 use crate::analysis::spec::Place;
 use crate::analysis::text::ellipsis;
 use crate::io::run::{self, Event, StartError};
-
-/// Every command the server executes (advertised in `executeCommandProvider`).
-pub const COMMANDS: [&str; 9] = [
-    "chant.run",
-    "chant.stop",
-    "chant.showLog",
-    "chant.verify",
-    "chant.reset",
-    "chant.split",
-    "chant.explain",
-    "chant.removeBom",
-    "chant.createFile",
-];
 
 /// At most this many output lines go in one `window/logMessage`.
 const LOG_BATCH: usize = 256;
@@ -74,264 +61,172 @@ impl Tail {
     }
 }
 
-struct Active {
-    handle: run::Handle,
-    token: lsp::ProgressToken,
-    started: Instant,
-}
-
-/// The outcome of the last run of a spec.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub ok: bool,
-    pub summary: String,
+pub struct Active {
+    pub handle: run::Handle,
+    pub token: lsp::ProgressToken,
+    pub started: Instant,
 }
 
 #[derive(Default)]
 pub struct Runs {
-    active: HashMap<(PathBuf, String), Active>,
-    last: HashMap<(PathBuf, String), Outcome>,
+    pub active: HashMap<(PathBuf, String), Active>,
+    last: HashMap<(PathBuf, String), LastRun>,
 }
 
-/// A spec addressed by a command: its root, project-relative path and ID.
-struct Target {
-    root: usize,
-    root_path: PathBuf,
-    rel: String,
-    id: String,
+/// A spec addressed by a command: its project, project-relative path and ID.
+pub struct Target {
+    pub root: PathBuf,
+    pub rel: String,
+    pub id: String,
 }
 
 /// Why a command did not run: bad arguments (a JSON-RPC error: a client bug), or a
-/// refusal the user should read (shown once as a message; the request succeeds with
+/// refusal the person should read (shown once as a message; the request succeeds with
 /// `{"refused": reason}` so clients do not show a second, generic error).
-enum Refusal {
+pub enum Refusal {
     Bad(jsonrpc::Error),
     Refused(String),
 }
 
-fn err(msg: impl Into<String>) -> jsonrpc::Error {
+pub fn invalid(msg: impl Into<String>) -> jsonrpc::Error {
     jsonrpc::Error::invalid_params(msg.into())
 }
 
 impl Backend {
-    async fn refuse(&self, why: String) -> Value {
+    pub(super) async fn refuse(&self, why: String) -> Value {
         self.inner.client.show_message(lsp::MessageType::ERROR, why.clone()).await;
         json!({ "refused": why })
     }
 
-    fn runs(&self) -> std::sync::MutexGuard<'_, Runs> {
+    pub(super) fn runs(&self) -> std::sync::MutexGuard<'_, Runs> {
         self.inner.runs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The path of a `file:` URI argument inside a loaded project (no `..`, and not
-    /// leading out of the project through a symlink), with its root.
-    fn project_file(st: &State, uri: &Value) -> jsonrpc::Result<(usize, PathBuf)> {
-        let uri: Uri = uri
-            .as_str()
-            .and_then(|u| u.parse().ok())
-            .ok_or_else(|| err("the first argument must be a file URI"))?;
-        if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
-            return Err(err("not a file URI"));
-        }
-        let path = uri.to_file_path().map(|p| p.into_owned()).ok_or_else(|| err("not a file URI"))?;
-        let outside = || err(format!("{} is not in a chant project", path.display()));
+    /// The path of a `file:` URI inside a loaded project (no `..`, and not leading out of
+    /// the project through a symlink), with the project's root. Symlinks are resolved
+    /// without the state lock.
+    pub(super) fn project_file(&self, uri: &Uri) -> jsonrpc::Result<(PathBuf, PathBuf)> {
+        let path = uri.to_file_path().map(|p| p.into_owned()).ok_or_else(|| invalid("not a file URI"))?;
+        let outside = || invalid(format!("{} is not in a chant project", path.display()));
         if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
             return Err(outside());
         }
-        let root = st.root_of(&path).ok_or_else(outside)?;
+        let root = {
+            let st = self.state();
+            let idx = st.root_of(&path).ok_or_else(outside)?;
+            st.roots[idx].path.clone()
+        };
         // Symlinks: the deepest part that exists must resolve inside the root.
         let existing = path.ancestors().find(|a| a.exists()).ok_or_else(outside)?;
-        let (real, real_root) = (existing.canonicalize(), st.roots[root].path.canonicalize());
-        match (real, real_root) {
+        match (existing.canonicalize(), root.canonicalize()) {
             (Ok(p), Ok(r)) if p.starts_with(&r) => Ok((root, path)),
             _ => Err(outside()),
         }
     }
 
-    fn target(st: &State, uri: &Value) -> jsonrpc::Result<Target> {
-        let (root, path) = Self::project_file(st, uri)?;
-        let rel = st.roots[root].rel(&path).ok_or_else(|| err("not a project file"))?;
-        let src =
-            crate::analysis::workspace::classify(&rel).ok_or_else(|| err(format!("{rel} is not a spec")))?;
-        Ok(Target { root, root_path: st.roots[root].path.clone(), rel, id: src.id })
+    pub(super) fn target(&self, uri: &Uri) -> jsonrpc::Result<Target> {
+        let (root, path) = self.project_file(uri)?;
+        let rel = path
+            .strip_prefix(&root)
+            .ok()
+            .and_then(|p| p.to_str())
+            .map(|p| p.replace('\\', "/"))
+            .ok_or_else(|| invalid("not a project file"))?;
+        let src = crate::analysis::workspace::classify(&rel)
+            .ok_or_else(|| invalid(format!("{rel} is not a spec")))?;
+        Ok(Target { root, rel, id: src.id })
     }
 
-    /// The run-related facts the action rules need for a spec.
-    fn run_state(&self, root: &Path, id: &str) -> RunState {
-        let running_here = self.runs().active.contains_key(&(root.to_path_buf(), id.to_string()));
-        let has_log =
-            root.join(".chant/logs").join(format!("{id}.log")).is_file() || editor_log(root, id).is_file();
+    /// What the action rules, lenses and hovers need to know about the runs of a spec:
+    /// from the run registry and the project's run facts, without IO.
+    pub(super) fn run_state(&self, st: &State, root: &Path, id: &str) -> RunState {
+        let runs = self.runs();
+        let key = (root.to_path_buf(), id.to_string());
+        let active = runs.active.get(&key);
+        let facts = st.roots.iter().find(|r| r.path == root).map(|r| &r.runs);
         RunState {
-            running_here,
-            running_elsewhere: if running_here { None } else { run::lock_holder(root, id) },
-            has_log,
-            git_problem: run::git_problem(root),
+            running_here: active.is_some(),
+            running_for: active.map_or(0, |a| a.started.elapsed().as_secs()),
+            running_elsewhere: match active {
+                Some(_) => None,
+                None => facts.and_then(|f| f.locks.get(id).copied()),
+            },
+            has_log: facts.is_some_and(|f| f.logs.contains(id)) || runs.last.contains_key(&key),
+            git_problem: facts.and_then(|f| f.git_problem.clone()),
+            last: runs.last.get(&key).cloned(),
         }
     }
 
-    /// The actions of a spec (index `i` in root `root`).
+    /// The actions of spec `i` of the project at `root`.
     pub(super) fn spec_actions(&self, st: &State, root: usize, i: usize) -> Vec<SpecAction> {
         let r = &st.roots[root];
-        let run = self.run_state(&r.path, &r.ws.project.specs[i].id);
+        let run = self.run_state(st, &r.path, &r.ws.project.specs[i].id);
         actions::spec_actions(&r.ws, i, &run)
     }
 
-    /// The last outcome and whether a run is going on, for lenses and hovers.
-    pub(super) fn run_summary(&self, root: &Path, id: &str) -> (bool, Option<u32>, Option<Outcome>) {
-        let runs = self.runs();
-        let key = (root.to_path_buf(), id.to_string());
-        let here = runs.active.contains_key(&key);
-        let last = runs.last.get(&key).cloned();
-        drop(runs);
-        (here, if here { None } else { run::lock_holder(root, id) }, last)
-    }
-
-    pub(super) async fn execute_command_impl(
-        &self,
-        p: lsp::ExecuteCommandParams,
-    ) -> jsonrpc::Result<Option<Value>> {
-        let arg = p.arguments.first().cloned().unwrap_or(Value::Null);
-        match p.command.as_str() {
-            "chant.explain" => {
-                let msg = arg.as_str().unwrap_or("chant would refuse this now").to_string();
-                self.inner.client.show_message(lsp::MessageType::INFO, msg).await;
-                Ok(None)
-            }
-            "chant.run" | "chant.verify" | "chant.reset" | "chant.split" => {
-                let verb = match p.command.as_str() {
-                    "chant.run" => Verb::Run,
-                    "chant.verify" => Verb::Verify,
-                    "chant.reset" => Verb::Reset,
-                    _ => Verb::Split,
-                };
-                let flags: RunFlags = p
-                    .arguments
-                    .get(1)
-                    .and_then(|v| serde_json::from_value(v.clone()).ok())
-                    .unwrap_or_default();
-                match self.start_run(&arg, verb, flags) {
-                    Ok(v) => Ok(Some(v)),
-                    Err(Refusal::Bad(e)) => Err(e),
-                    Err(Refusal::Refused(why)) => Ok(Some(self.refuse(why).await)),
-                }
-            }
-            "chant.stop" => {
-                let t = Self::target(&self.state(), &arg)?;
-                let stopping = {
-                    let mut runs = self.runs();
-                    runs.active
-                        .get_mut(&(t.root_path.clone(), t.id.clone()))
-                        .map(|a| a.handle.stop())
-                        .is_some()
-                };
-                if stopping {
-                    Ok(Some(json!({ "stopping": t.id })))
-                } else {
-                    Ok(Some(self.refuse(format!("no run of {} is going on in this editor", t.id)).await))
-                }
-            }
-            "chant.showLog" => {
-                let t = Self::target(&self.state(), &arg)?;
-                self.show_log(&t.root_path, &t.id).await.map(Some)
-            }
-            "chant.removeBom" => {
-                let t = Self::target(&self.state(), &arg)?;
-                let path = t.root_path.join(&t.rel);
-                let bytes =
-                    std::fs::read(&path).map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
-                let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes()) else {
-                    return Ok(Some(json!({ "changed": false })));
-                };
-                std::fs::write(&path, rest)
-                    .map_err(|e| err(format!("cannot write {}: {e}", path.display())))?;
-                self.queue_event(path);
-                Ok(Some(json!({ "changed": true })))
-            }
-            "chant.createFile" => {
-                let (_, path) = Self::project_file(&self.state(), &arg)?;
-                let created =
-                    create_new(&path).map_err(|e| err(format!("cannot create {}: {e}", path.display())))?;
-                self.queue_event(path.clone());
-                if self.state().caps.show_document {
-                    let params = lsp::ShowDocumentParams {
-                        uri: Uri::from_file_path(&path).ok_or_else(|| err("bad path"))?,
-                        external: Some(false),
-                        take_focus: Some(true),
-                        selection: None,
-                    };
-                    let _ = self.inner.client.show_document(params).await;
-                }
-                Ok(Some(json!({ "created": created })))
-            }
-            other => {
-                let mut e = jsonrpc::Error::method_not_found();
-                e.message = format!("unknown command `{other}`").into();
-                Err(e)
-            }
-        }
-    }
-
-    fn start_run(&self, arg: &Value, verb: Verb, flags: RunFlags) -> Result<Value, Refusal> {
+    /// Starts chant with `verb` on the spec at `uri`, if chant would accept it now.
+    pub(super) fn start_run(&self, uri: &Uri, verb: Verb, flags: RunFlags) -> Result<Value, Refusal> {
+        let t = self.target(uri).map_err(Refusal::Bad)?;
+        // chant reads the file on disk, not the editor's buffer (read before the lock).
+        let abs = t.root.join(&t.rel);
+        let disk = std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
         // The state stays locked until the run is registered: two quick requests for one
         // spec cannot both start it.
-        let (t, program, argv, st) = {
-            let mut st = self.state();
-            let t = Self::target(&st, arg).map_err(Refusal::Bad)?;
-            if self.runs().active.contains_key(&(t.root_path.clone(), t.id.clone())) {
-                return Err(Refusal::Refused(format!(
-                    "{} is already running from this editor: stop it first",
-                    t.id
-                )));
-            }
-            let r = &st.roots[t.root];
-            actions::valid_id(&r.ws.project, &t.id).map_err(Refusal::Refused)?;
-            let i =
-                r.ws.index_of(&t.rel)
-                    .ok_or_else(|| Refusal::Refused(format!("{} is not loaded yet", t.rel)))?;
-            if r.ws.project.specs[i].place == Place::Archived {
-                return Err(Refusal::Refused("chant does not run archived specs".to_string()));
-            }
-            // Is this exactly what chant would accept now?
-            let acts = self.spec_actions(&st, t.root, i);
-            let fits = |a: &&SpecAction| {
-                a.verb == verb
-                    && (!a.flags.skip_criteria || flags.skip_criteria)
-                    && (!a.flags.skip_deps || flags.skip_deps)
-                    && (!a.flags.skip_approval || flags.skip_approval)
-            };
-            if !acts.iter().filter(fits).any(|a| a.enabled.is_ok()) {
-                let why = acts
-                    .iter()
-                    .find(|a| a.verb == verb && a.enabled.is_err())
-                    .and_then(|a| a.enabled.clone().err())
-                    .unwrap_or_else(|| "chant would refuse it now".to_string());
-                return Err(Refusal::Refused(format!(
-                    "chant {} {}: {why}",
-                    verb.subcommand().unwrap_or("run"),
-                    t.id
-                )));
-            }
-            // chant reads the file on disk, not the editor's buffer.
-            let abs = t.root_path.join(&t.rel);
-            if let Some(doc) = st.docs.get_mut(&abs) {
-                let disk =
-                    std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
-                // (Editors hide a leading BOM: it is no unsaved change.)
-                let bare = disk.strip_prefix('\u{feff}').unwrap_or(&disk);
-                let buffer = doc.text();
-                if buffer.as_str() != disk && buffer.as_str() != bare {
-                    return Err(Refusal::Refused(format!(
-                        "{} has unsaved changes: save it first (chant reads the file on disk)",
-                        t.rel
-                    )));
-                }
-            }
-            let argv = actions::argv(verb, &t.id, flags, st.settings.start_watch)
-                .ok_or_else(|| Refusal::Refused("nothing to run".to_string()))?;
-            (t, st.settings.executable.clone(), argv, st)
+        let mut st = self.state();
+        if self.runs().active.contains_key(&(t.root.clone(), t.id.clone())) {
+            return Err(Refusal::Refused(format!(
+                "{} is already running from this editor: stop it first",
+                t.id
+            )));
+        }
+        let idx = st
+            .roots
+            .iter()
+            .position(|r| r.path == t.root)
+            .ok_or_else(|| Refusal::Refused(format!("{} is not loaded yet", t.rel)))?;
+        let r = &st.roots[idx];
+        actions::valid_id(&r.ws.project, &t.id).map_err(Refusal::Refused)?;
+        let i =
+            r.ws.index_of(&t.rel).ok_or_else(|| Refusal::Refused(format!("{} is not loaded yet", t.rel)))?;
+        if r.ws.project.specs[i].place == Place::Archived {
+            return Err(Refusal::Refused("chant does not run archived specs".to_string()));
+        }
+        // Is this exactly what chant would accept now?
+        let acts = self.spec_actions(&st, idx, i);
+        let fits = |a: &&SpecAction| {
+            a.verb == verb
+                && (!a.flags.skip_criteria || flags.skip_criteria)
+                && (!a.flags.skip_deps || flags.skip_deps)
+                && (!a.flags.skip_approval || flags.skip_approval)
         };
+        if !acts.iter().filter(fits).any(|a| a.enabled.is_ok()) {
+            let why = acts
+                .iter()
+                .find(|a| a.verb == verb && a.enabled.is_err())
+                .and_then(|a| a.enabled.clone().err())
+                .unwrap_or_else(|| "chant would refuse it now".to_string());
+            return Err(Refusal::Refused(format!(
+                "chant {} {}: {why}",
+                verb.subcommand().unwrap_or("run"),
+                t.id
+            )));
+        }
+        if let Some(doc) = st.docs.get_mut(&abs) {
+            // (Editors hide a leading BOM: it is no unsaved change.)
+            let bare = disk.strip_prefix('\u{feff}').unwrap_or(&disk);
+            let buffer = doc.text();
+            if buffer.as_str() != disk && buffer.as_str() != bare {
+                return Err(Refusal::Refused(format!(
+                    "{} has unsaved changes: save it first (chant reads the file on disk)",
+                    t.rel
+                )));
+            }
+        }
+        let argv = actions::argv(verb, &t.id, flags, st.settings.start_watch)
+            .ok_or_else(|| Refusal::Refused("nothing to run".to_string()))?;
+        let program = st.settings.executable.clone();
         let (tx, rx) = mpsc::unbounded_channel();
-        let handle = match run::start(&program, &argv, &t.root_path, tx) {
+        let handle = match run::start(&program, &argv, &t.root, tx) {
             Ok(h) => h,
             Err(StartError::NotFound(p)) => {
                 return Err(Refusal::Refused(format!(
@@ -342,21 +237,15 @@ impl Backend {
         };
         let title = format!("chant {}", argv.join(" "));
         let token = lsp::ProgressToken::String(format!("chant-lsp/run/{}/{}", t.id, handle.pid));
-        log!(
-            Info,
-            "started `{program} {}` (pid {}) in {}",
-            argv.join(" "),
-            handle.pid,
-            t.root_path.display()
-        );
+        log!(Info, "started `{program} {}` (pid {}) in {}", argv.join(" "), handle.pid, t.root.display());
         self.runs().active.insert(
-            (t.root_path.clone(), t.id.clone()),
+            (t.root.clone(), t.id.clone()),
             Active { handle, token: token.clone(), started: Instant::now() },
         );
         drop(st);
         let b = self.clone();
-        let (root_path, id, rel) = (t.root_path.clone(), t.id.clone(), t.rel.clone());
-        tokio::spawn(async move { b.follow_run(root_path, id, rel, verb, title, token, rx).await });
+        let (root, id, rel) = (t.root, t.id.clone(), t.rel);
+        tokio::spawn(async move { b.follow_run(root, id, rel, verb, title, token, rx).await });
         Ok(json!({ "started": t.id, "command": argv }))
     }
 
@@ -464,6 +353,12 @@ impl Backend {
                 }
             }
         };
+        // The spec changed on disk: re-check it (and its dependents) while the run still
+        // counts as going on, so that the outcome, and a second click on Run, are judged
+        // on the spec as chant left it.
+        self.disk_changed(vec![root.join(&rel)]).await;
+        // The run's lock and log changed too.
+        self.refresh_run_facts(root.clone()).await;
         self.runs().active.remove(&(root.clone(), id.clone()));
         let (code, signal, stopped) = exit;
         // What chant left in the spec.
@@ -492,13 +387,11 @@ impl Backend {
         let header = format!("# {title}\n# {summary}\n\n");
         let _ = std::fs::create_dir_all(root.join(".chant/logs"));
         let _ = std::fs::write(&log_path, header + &output.text());
-        self.runs().last.insert((root.clone(), id.clone()), Outcome { ok, summary: summary.clone() });
+        self.runs().last.insert((root.clone(), id.clone()), LastRun { ok, summary: summary.clone() });
         log!(Info, "{title}: {summary}");
         if let Some(p) = progress {
             p.finish_with_message(summary.clone()).await;
         }
-        // The spec changed on disk: re-check it (and its dependents) now.
-        self.check_now(&root.join(&rel), None);
         self.refresh_lenses().await;
         let verb_name = verb.subcommand().unwrap_or("run");
         let message = format!("chant {verb_name} {id}: {summary}");
@@ -519,7 +412,7 @@ impl Backend {
     }
 
     /// Opens the output of the last run from the editor, or chant's own agent log.
-    async fn show_log(&self, root: &Path, id: &str) -> jsonrpc::Result<Value> {
+    pub(super) async fn show_log(&self, root: &Path, id: &str) -> jsonrpc::Result<Value> {
         let ours = editor_log(root, id);
         let chants = root.join(".chant/logs").join(format!("{id}.log"));
         // The newer of the two: a run outside the editor only writes chant's own log.
@@ -532,7 +425,7 @@ impl Backend {
         let Some(path) = path else {
             return Ok(self.refuse(format!("no log for {id} yet: it appears with the first run")).await);
         };
-        let uri = Uri::from_file_path(&path).ok_or_else(|| err("bad path"))?;
+        let uri = Uri::from_file_path(&path).ok_or_else(|| invalid("bad path"))?;
         let can_show = self.state().caps.show_document;
         let shown = can_show
             && self
@@ -556,17 +449,6 @@ impl Backend {
         Ok(json!({ "path": path.display().to_string(), "uri": uri.as_str(), "shown": shown }))
     }
 
-    /// `window/workDoneProgress/cancel`: the user stopped a run from the progress UI.
-    pub async fn progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {
-        let mut runs = self.runs();
-        for run in runs.active.values_mut() {
-            if run.token == params.token {
-                log!(Info, "stop requested from the progress UI after {:?}", run.started.elapsed());
-                run.handle.stop();
-            }
-        }
-    }
-
     /// Stops every run (the server is shutting down).
     pub(super) fn stop_all_runs(&self) {
         let mut runs = self.runs();
@@ -580,194 +462,6 @@ impl Backend {
         while !self.runs().active.is_empty() && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-}
-
-impl Backend {
-    /// `textDocument/codeAction`: quick fixes carried in the diagnostics' `data`, and the
-    /// chant commands on the spec (anywhere in the file). Commands come as plain actions
-    /// for the lightbulb menu, or under `source.chant.*` when the client asks for source
-    /// actions only, never both in one answer.
-    pub(super) fn code_action_impl(&self, p: lsp::CodeActionParams) -> Option<lsp::CodeActionResponse> {
-        let only = p.context.only.clone();
-        // LSP kinds are hierarchical: asking for `source` includes `source.chant.run`.
-        let wants = |kind: &lsp::CodeActionKind| match &only {
-            None => true,
-            Some(list) => list.iter().any(|k| {
-                kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str()))
-            }),
-        };
-        let st = self.state();
-        let uri = &p.text_document.uri;
-        let path = uri.to_file_path()?.into_owned();
-        let mut out: Vec<lsp::CodeAction> = Vec::new();
-        if wants(&lsp::CodeActionKind::QUICKFIX) {
-            let doc = st.docs.get(&path);
-            for d in &p.context.diagnostics {
-                // The text under the diagnostic now, in the open document.
-                let now = doc.map(|doc| {
-                    let start = convert::offset(&doc.rope, d.range.start, st.encoding);
-                    let end = convert::offset(&doc.rope, d.range.end, st.encoding).max(start);
-                    (doc.version, doc.rope.byte_slice(start..end).to_string())
-                });
-                out.extend(quick_fixes(uri, d, now, st.caps.document_changes));
-            }
-        }
-        let root = st.root_of(&path)?;
-        let rel = st.roots[root].rel(&path)?;
-        let literals = st.caps.code_action_literals;
-        let Some(i) = st.roots[root].ws.index_of(&rel) else { return Some(respond(out, literals)) };
-        let uri_arg = json!(uri.as_str());
-        let disabled_support = st.caps.disabled_code_actions;
-        for a in self.spec_actions(&st, root, i) {
-            // Without `only` (the lightbulb, Ctrl+.) the commands come without a kind:
-            // VS Code leaves `source.*` out of that menu. When kinds are asked for (the
-            // Source Action… menu), each comes under its `source.chant.*` kind.
-            let kind = lsp::CodeActionKind::new(a.verb.kind());
-            if !wants(&kind) {
-                continue;
-            }
-            let kind = only.is_some().then_some(kind);
-            let mut args = vec![uri_arg.clone()];
-            if a.flags != RunFlags::default() {
-                args.push(serde_json::to_value(a.flags).unwrap_or(Value::Null));
-            }
-            let command = |title: &str, command: &str, arguments| lsp::Command {
-                title: title.to_string(),
-                command: command.to_string(),
-                arguments: Some(arguments),
-            };
-            out.push(match a.enabled {
-                Ok(()) => lsp::CodeAction {
-                    command: Some(command(&a.title, a.verb.command(), args)),
-                    title: a.title,
-                    kind,
-                    ..Default::default()
-                },
-                Err(reason) if disabled_support => lsp::CodeAction {
-                    title: a.title,
-                    kind,
-                    disabled: Some(lsp::CodeActionDisabled { reason }),
-                    ..Default::default()
-                },
-                // Clients without disabled actions would run it: explain instead.
-                Err(reason) => {
-                    let title = format!("{} — not now: {reason}", a.title);
-                    lsp::CodeAction {
-                        command: Some(command(&title, "chant.explain", vec![json!(reason)])),
-                        title,
-                        kind,
-                        ..Default::default()
-                    }
-                }
-            });
-        }
-        Some(respond(out, literals))
-    }
-}
-
-/// Code actions as the client takes them: literals, or bare commands for clients that
-/// do not support literals (those lose the actions that are edits).
-fn respond(actions: Vec<lsp::CodeAction>, literals: bool) -> lsp::CodeActionResponse {
-    if literals {
-        return actions.into_iter().map(lsp::CodeActionOrCommand::CodeAction).collect();
-    }
-    actions.into_iter().filter_map(|a| a.command).map(lsp::CodeActionOrCommand::Command).collect()
-}
-
-/// The quick fixes a published diagnostic carries in its `data`. `now` is the open
-/// document's version and its text under the diagnostic: when that is not the text
-/// the fixes were computed around, the document changed under them and they are not
-/// offered. With `versioned`, edits name the version they apply to, so a client
-/// refuses them if the document changes before they are applied.
-fn quick_fixes(
-    uri: &Uri,
-    d: &lsp::Diagnostic,
-    now: Option<(i32, String)>,
-    versioned: bool,
-) -> Vec<lsp::CodeAction> {
-    let Some(data) = d.data.as_ref() else { return Vec::new() };
-    let Some(fixes) = data.get("fixes").and_then(Value::as_array) else { return Vec::new() };
-    let anchor = data.get("anchor").and_then(Value::as_str);
-    if let (Some(anchor), Some((_, text))) = (anchor, &now) {
-        if anchor != text {
-            return Vec::new();
-        }
-    }
-    let version = now.map(|(v, _)| v);
-    let mut out = Vec::new();
-    for (n, f) in fixes.iter().enumerate() {
-        let Some(title) = f.get("title").and_then(Value::as_str) else { continue };
-        let mut action = lsp::CodeAction {
-            title: title.to_string(),
-            kind: Some(lsp::CodeActionKind::QUICKFIX),
-            diagnostics: Some(vec![d.clone()]),
-            is_preferred: Some(n == 0),
-            ..Default::default()
-        };
-        if let Some(edits) =
-            f.get("edits").and_then(|e| serde_json::from_value::<Vec<lsp::TextEdit>>(e.clone()).ok())
-        {
-            action.edit = Some(match (versioned, version) {
-                (true, Some(v)) => lsp::WorkspaceEdit {
-                    document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
-                        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
-                            uri: uri.clone(),
-                            version: Some(v),
-                        },
-                        edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
-                    }])),
-                    ..Default::default()
-                },
-                _ => lsp::WorkspaceEdit {
-                    changes: Some(HashMap::from([(uri.clone(), edits)])),
-                    ..Default::default()
-                },
-            });
-        } else if let Some(create) =
-            f.get("create").and_then(Value::as_str).and_then(|u| u.parse::<Uri>().ok())
-        {
-            action.edit = Some(lsp::WorkspaceEdit {
-                document_changes: Some(lsp::DocumentChanges::Operations(vec![
-                    lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
-                        uri: create,
-                        options: Some(lsp::CreateFileOptions {
-                            overwrite: Some(false),
-                            ignore_if_exists: Some(true),
-                        }),
-                        annotation_id: None,
-                    })),
-                ])),
-                ..Default::default()
-            });
-        } else if let Some(cmd) = f.get("command").and_then(Value::as_str) {
-            let arguments = f
-                .get("arguments")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_else(|| vec![json!(uri.as_str())]);
-            action.command = Some(lsp::Command {
-                title: title.to_string(),
-                command: cmd.to_string(),
-                arguments: Some(arguments),
-            });
-        } else {
-            continue;
-        }
-        out.push(action);
-    }
-    out
-}
-
-/// Creates an empty file (and its folders) unless it exists; true when it created it.
-fn create_new(path: &Path) -> std::io::Result<bool> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(e),
     }
 }
 

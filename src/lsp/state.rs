@@ -1,6 +1,8 @@
 //! The server's state: open documents (ropes with versions), one checked workspace per
-//! chant project root, the settings, and what was last published for each file. All of
-//! it sits behind one mutex that is never held across an `.await`.
+//! chant project root, the settings, the client's abilities, and what was last
+//! published for each file. It changes only through [`State::apply`] (`changes.rs`),
+//! sits behind one mutex that is never held across an `.await`, and does no IO: texts
+//! from the disk, BOM probes, git and lock facts are read before the lock is taken.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -9,12 +11,14 @@ use std::sync::Arc;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use super::convert::{self, Encoding};
+use super::capabilities::{ClientCaps, Encoding};
+use super::from_proto;
 use super::settings::Settings;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::spec::{self, Context, Place, SpecFile, Summary};
+use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::spec::{self, Context, SpecFile, Summary};
 use crate::analysis::workspace::{self, Workspace};
 use crate::io::facts::DiskFacts;
+use crate::io::run::RunFacts;
 
 /// An open document.
 pub struct Doc {
@@ -24,17 +28,21 @@ pub struct Doc {
     pub version: i32,
     /// Bumped on every change; a debounced re-check runs only if it did not move.
     pub generation: u64,
+    /// The file on disk starts with a byte order mark that the editor hides from the
+    /// buffer (probed when the document is opened and when its file changes).
+    pub hidden_bom: bool,
     /// `rope.to_string()`, kept until the next change.
     text: Option<Arc<String>>,
 }
 
 impl Doc {
-    pub fn new(uri: Uri, text: &str, version: i32) -> Doc {
+    pub fn new(uri: Uri, text: &str, version: i32, disk_has_bom: bool) -> Doc {
         Doc {
             uri,
             rope: Rope::from_str(text),
             version,
             generation: 0,
+            hidden_bom: disk_has_bom && !text.starts_with('\u{feff}'),
             text: Some(Arc::new(text.to_string())),
         }
     }
@@ -48,7 +56,7 @@ impl Doc {
 
     pub fn apply(&mut self, changes: Vec<lsp::TextDocumentContentChangeEvent>, version: i32, enc: Encoding) {
         for c in changes {
-            convert::apply_change(&mut self.rope, c.range, &c.text, enc);
+            from_proto::apply_change(&mut self.rope, c.range, &c.text, enc);
         }
         self.version = version;
         self.generation += 1;
@@ -64,6 +72,8 @@ pub struct Root {
     /// What was last published per project-relative (or absolute, for the global
     /// config) path, after settings were applied.
     pub published: HashMap<String, Vec<Diagnostic>>,
+    /// Git and lock facts for the run actions.
+    pub runs: RunFacts,
 }
 
 impl Root {
@@ -98,33 +108,6 @@ impl Root {
     }
 }
 
-/// Whether the file on disk starts with a UTF-8 byte order mark.
-pub fn disk_has_bom(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 3];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == [0xEF, 0xBB, 0xBF]
-}
-
-/// What the client can do.
-#[derive(Debug, Clone, Default)]
-pub struct ClientCaps {
-    pub work_done_progress: bool,
-    pub configuration: bool,
-    pub dynamic_watch: bool,
-    pub related_information: bool,
-    pub resource_rename: bool,
-    /// `CreateFile` operations in workspace edits.
-    pub resource_create: bool,
-    pub document_changes: bool,
-    pub hierarchical_symbols: bool,
-    pub inlay_hint_refresh: bool,
-    pub code_lens_refresh: bool,
-    pub disabled_code_actions: bool,
-    /// `CodeAction` literals in code action answers (else bare commands).
-    pub code_action_literals: bool,
-    pub show_document: bool,
-}
-
 pub struct State {
     pub encoding: Encoding,
     pub caps: ClientCaps,
@@ -132,21 +115,14 @@ pub struct State {
     pub initialization_options: Option<serde_json::Value>,
     pub folders: Vec<PathBuf>,
     pub roots: Vec<Root>,
-    /// Roots being loaded (not yet in `roots`).
+    /// Roots being loaded (not yet in `roots`, or being reloaded).
     pub loading: HashSet<PathBuf>,
     pub docs: HashMap<PathBuf, Doc>,
     pub home: Option<PathBuf>,
 }
 
-/// One `textDocument/publishDiagnostics`.
-pub struct Publish {
-    pub uri: Uri,
-    pub diagnostics: Vec<lsp::Diagnostic>,
-    pub version: Option<i32>,
-}
-
 impl State {
-    pub fn new() -> State {
+    pub fn new(home: Option<PathBuf>) -> State {
         State {
             encoding: Encoding::Utf16,
             caps: ClientCaps::default(),
@@ -156,33 +132,8 @@ impl State {
             roots: Vec::new(),
             loading: HashSet::new(),
             docs: HashMap::new(),
-            home: std::env::var_os("HOME").map(PathBuf::from),
+            home,
         }
-    }
-
-    /// Forgets the projects below removed workspace folders (unless another folder still
-    /// holds them, or an open document lies in them) and clears what was published for
-    /// them.
-    pub fn unload_folders(&mut self, removed: &[PathBuf]) -> Vec<Publish> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < self.roots.len() {
-            let path = self.roots[i].path.clone();
-            let drop = removed.iter().any(|f| path.starts_with(f))
-                && !self.folders.iter().any(|f| path.starts_with(f))
-                && !self.docs.keys().any(|d| d.starts_with(&path));
-            if !drop {
-                i += 1;
-                continue;
-            }
-            let root = self.roots.remove(i);
-            for rel in root.published.keys() {
-                if let Some(uri) = Uri::from_file_path(root.abs(rel)) {
-                    out.push(Publish { uri, diagnostics: Vec::new(), version: None });
-                }
-            }
-        }
-        out
     }
 
     /// The loaded root containing `path` (the deepest one).
@@ -195,271 +146,38 @@ impl State {
             .map(|(i, _)| i)
     }
 
-    /// The text of a project file: the open buffer if there is one, else the disk.
-    pub fn file_text(&mut self, root: usize, rel: &str) -> Option<Arc<String>> {
-        let abs = self.roots[root].abs(rel);
-        if let Some(doc) = self.docs.get_mut(&abs) {
-            return Some(doc.text());
-        }
-        let bytes = std::fs::read(&abs).ok()?;
-        Some(Arc::new(workspace::decode(bytes).0))
+    /// The root and project-relative path of a spec file.
+    pub fn spec_at(&self, path: &Path) -> Option<(usize, String)> {
+        let root = self.root_of(path)?;
+        let rel = self.roots[root].rel(path)?;
+        workspace::classify(&rel)?;
+        Some((root, rel))
     }
 
-    /// Re-analyses one spec from its current text (buffer or disk) and returns the
-    /// specs whose diagnostics may have changed; a spec gone from disk (and not open)
-    /// is removed.
-    pub fn refresh_spec(&mut self, root: usize, rel: &str) -> Vec<usize> {
-        let Some(text) = self.file_text(root, rel) else {
-            return self.roots[root].ws.remove(rel);
-        };
-        // Editors hide a leading BOM from the buffer; chant reads the file's bytes.
-        let abs = self.roots[root].abs(rel);
-        let hidden_bom = self.docs.contains_key(&abs) && !text.starts_with('\u{feff}') && disk_has_bom(&abs);
-        let r = &mut self.roots[root];
-        match r.analyze(rel, &text, hidden_bom) {
-            Some((summary, local)) => r.ws.update(summary, local),
-            None => Vec::new(),
-        }
+    /// Analyses the spec at `path` whose text is `text` for a feature request.
+    pub fn with_spec<R>(&self, path: &Path, text: &str, f: impl FnOnce(&Root, &SpecFile) -> R) -> Option<R> {
+        let (root, rel) = self.spec_at(path)?;
+        let src = workspace::classify(&rel)?;
+        let r = &self.roots[root];
+        let (file, _) = spec::analyze(&r.context(), &src.id, &src.rel, src.place, text);
+        Some(f(r, &file))
     }
 
     /// The URI and version to publish a file under.
-    fn uri_for(&self, abs: &Path) -> Option<(Uri, Option<i32>)> {
+    pub fn uri_for(&self, abs: &Path) -> Option<(Uri, Option<i32>)> {
         match self.docs.get(abs) {
             Some(d) => Some((d.uri.clone(), Some(d.version))),
             None => Some((Uri::from_file_path(abs)?, None)),
         }
     }
 
-    fn rope_for(&mut self, root: usize, rel: &str, cache: &mut HashMap<String, Rope>) -> Rope {
-        if let Some(r) = cache.get(rel) {
-            return r.clone();
-        }
-        let abs = self.roots[root].abs(rel);
-        let rope = match self.docs.get(&abs) {
-            Some(d) => d.rope.clone(),
-            None => Rope::from_str(&std::fs::read(&abs).map(|b| workspace::decode(b).0).unwrap_or_default()),
-        };
-        cache.insert(rel.to_string(), rope.clone());
-        rope
-    }
-
-    /// Converts analysis diagnostics of `rel` to protocol diagnostics.
-    fn convert(
-        &mut self,
-        root: usize,
-        rel: &str,
-        diags: &[Diagnostic],
-        cache: &mut HashMap<String, Rope>,
-    ) -> Vec<lsp::Diagnostic> {
-        let enc = self.encoding;
-        let rope = self.rope_for(root, rel, cache);
-        let mut out = Vec::with_capacity(diags.len());
-        for d in diags {
-            let related = if self.caps.related_information && !d.related.is_empty() {
-                let mut infos = Vec::new();
-                for r in &d.related {
-                    let rrope = self.rope_for(root, &r.path, cache);
-                    let abs = self.roots[root].abs(&r.path);
-                    let Some((uri, _)) = self.uri_for(&abs) else { continue };
-                    infos.push(lsp::DiagnosticRelatedInformation {
-                        location: lsp::Location { uri, range: convert::range(&rrope, &r.range, enc) },
-                        message: r.message.clone(),
-                    });
-                }
-                Some(infos)
-            } else {
-                None
-            };
-            out.push(lsp::Diagnostic {
-                range: convert::range(&rope, &d.range, enc),
-                severity: Some(match d.severity {
-                    Severity::Error => lsp::DiagnosticSeverity::ERROR,
-                    Severity::Warning => lsp::DiagnosticSeverity::WARNING,
-                    Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
-                    Severity::Hint => lsp::DiagnosticSeverity::HINT,
-                }),
-                code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
-                code_description: None,
-                source: Some("chant".to_string()),
-                message: d.message.clone(),
-                related_information: related,
-                tags: None,
-                data: self.fix_data(root, &rope, d),
-            });
-        }
-        out
-    }
-
-    /// The quick fixes of `d` as `Diagnostic.data` (so a code action request needs no
-    /// server state): edits in the client's encoding, a file to create (by the client
-    /// when it can, else by the `chant.createFile` command), or a server command; and
-    /// the text under the diagnostic (its anchor: when the document no longer has it
-    /// there, the edits are stale and are not offered).
-    fn fix_data(&self, root: usize, rope: &Rope, d: &Diagnostic) -> Option<serde_json::Value> {
-        use crate::analysis::diagnostic::FixAction;
-        if d.fixes.is_empty() {
-            return None;
-        }
-        let enc = self.encoding;
-        let fixes: Vec<serde_json::Value> = d
-            .fixes
-            .iter()
-            .filter_map(|f| {
-                Some(match &f.action {
-                    FixAction::Edits(edits) => {
-                        let edits: Vec<lsp::TextEdit> = edits
-                            .iter()
-                            .map(|(r, t)| lsp::TextEdit { range: convert::range(rope, r, enc), new_text: t.clone() })
-                            .collect();
-                        serde_json::json!({ "title": f.title, "edits": edits })
-                    }
-                    FixAction::CreateFile(path) => {
-                        let uri = Uri::from_file_path(self.roots[root].abs(path))?;
-                        if self.caps.document_changes && self.caps.resource_create {
-                            serde_json::json!({ "title": f.title, "create": uri.as_str() })
-                        } else {
-                            serde_json::json!({ "title": f.title, "command": "chant.createFile", "arguments": [uri.as_str()] })
-                        }
-                    }
-                    FixAction::RemoveBom => serde_json::json!({ "title": f.title, "command": "chant.removeBom" }),
-                })
-            })
-            .collect();
-        let anchor = match rope.get_byte_slice(d.range.clone()) {
-            Some(slice) => slice.to_string(),
-            None => String::new(),
-        };
-        Some(serde_json::json!({ "fixes": fixes, "anchor": anchor }))
-    }
-
-    /// What must be published for root `root` so the client shows its current
-    /// diagnostics: only files whose diagnostics changed (`specs: None` checks every
-    /// spec; `Some` only those), the config files, and files that dropped out.
-    pub fn collect(&mut self, root: usize, specs: Option<&[usize]>) -> Vec<Publish> {
-        let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
-        {
-            let r = &self.roots[root];
-            let settings = &self.settings;
-            let filtered = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
-                diags.into_iter().filter_map(|d| settings.apply(d)).collect()
-            };
-            let indexes: Vec<usize> = match specs {
-                Some(s) => s.to_vec(),
-                None => (0..r.ws.project.specs.len()).collect(),
-            };
-            for i in indexes {
-                let Some(s) = r.ws.project.specs.get(i) else { continue };
-                current.push((s.path.clone(), filtered(r.ws.diagnostics(i))));
-            }
-            for c in r.ws.config_diagnostics(r.facts.as_ref()) {
-                current.push((c.path, filtered(c.diagnostics)));
-            }
-            // The config files themselves, even when clean (to clear old findings).
-            for c in &r.ws.config_reports {
-                if !current.iter().any(|(p, _)| *p == c.path) {
-                    current.push((c.path.clone(), Vec::new()));
-                }
-            }
-        }
-        let mut out = Vec::new();
-        let mut cache = HashMap::new();
-        let known: HashSet<String> = self.roots[root]
-            .ws
-            .project
-            .specs
-            .iter()
-            .map(|s| s.path.clone())
-            .chain(current.iter().map(|(p, _)| p.clone()))
-            .collect();
-        for (rel, diags) in current {
-            let unchanged = match self.roots[root].published.get(&rel) {
-                Some(old) => *old == diags,
-                None => diags.is_empty(),
-            };
-            if unchanged {
-                continue;
-            }
-            let lsp_diags = self.convert(root, &rel, &diags, &mut cache);
-            let abs = self.roots[root].abs(&rel);
-            if let Some((uri, version)) = self.uri_for(&abs) {
-                out.push(Publish { uri, diagnostics: lsp_diags, version });
-            }
-            if diags.is_empty() {
-                self.roots[root].published.remove(&rel);
-            } else {
-                self.roots[root].published.insert(rel, diags);
-            }
-        }
-        // Files that are no longer specs (deleted, moved): clear them.
-        let gone: Vec<String> =
-            self.roots[root].published.keys().filter(|p| !known.contains(*p)).cloned().collect();
-        for rel in gone {
-            self.roots[root].published.remove(&rel);
-            let abs = self.roots[root].abs(&rel);
-            if let Some((uri, version)) = self.uri_for(&abs) {
-                out.push(Publish { uri, diagnostics: Vec::new(), version });
-            }
-        }
-        out
-    }
-
-    /// Analyses an open spec for a feature request: the file, its root index and text.
-    pub fn with_spec<R>(&mut self, path: &Path, f: impl FnOnce(&Root, &SpecFile, &Rope) -> R) -> Option<R> {
-        let root = self.root_of(path)?;
-        let rel = self.roots[root].rel(path)?;
-        let src = workspace::classify(&rel)?;
-        let (text, rope) = match self.docs.get_mut(path) {
-            Some(d) => (d.text(), d.rope.clone()),
-            None => {
-                let t = Arc::new(workspace::decode(std::fs::read(path).ok()?).0);
-                let rope = Rope::from_str(&t);
-                (t, rope)
-            }
-        };
-        let r = &self.roots[root];
-        let (file, _) = spec::analyze(&r.context(), &src.id, &src.rel, src.place, &text);
-        Some(f(r, &file, &rope))
-    }
-
-    /// A rope of a project file for converting a location in it.
-    pub fn rope_of(&mut self, root: usize, rel: &str) -> Rope {
-        let mut cache = HashMap::new();
-        self.rope_for(root, rel, &mut cache)
-    }
-
-    pub fn location(
-        &mut self,
-        root: usize,
-        rel: &str,
-        range: Option<std::ops::Range<usize>>,
-    ) -> Option<lsp::Location> {
-        let abs = self.roots[root].abs(rel);
-        let (uri, _) = self.uri_for(&abs)?;
-        let range = match range {
-            Some(r) => {
-                let rope = self.rope_of(root, rel);
-                convert::range(&rope, &r, self.encoding)
-            }
-            None => lsp::Range::default(),
-        };
-        Some(lsp::Location { uri, range })
-    }
-
     pub fn uri(&self, root: usize, rel: &str) -> Option<Uri> {
         self.uri_for(&self.roots[root].abs(rel)).map(|(u, _)| u)
     }
 
-    /// Every spec of every root that is not archived, for workspace-wide requests.
-    pub fn active_specs(&self) -> impl Iterator<Item = (usize, &Summary)> {
-        self.roots.iter().enumerate().flat_map(|(i, r)| {
-            r.ws.project.specs.iter().filter(|s| s.place != Place::Archived).map(move |s| (i, s))
-        })
-    }
-}
-
-impl Default for State {
-    fn default() -> Self {
-        State::new()
+    /// The open document at `abs`, as a URI and a rope (cheap to clone).
+    pub fn open_file(&self, abs: &Path) -> Option<(Uri, Rope)> {
+        self.docs.get(abs).map(|d| (d.uri.clone(), d.rope.clone()))
     }
 }
 
@@ -500,6 +218,15 @@ pub fn relevant(rel: &str) -> bool {
         || rel.contains("/.chant-status-")
         || rel.contains("/node_modules/")
         || rel.starts_with("target/"))
+}
+
+/// Whether a file event changes the facts of the run actions (locks, logs, git).
+pub fn touches_runs(rel: &str) -> bool {
+    rel.starts_with(".chant/.locks")
+        || rel.starts_with(".chant/logs")
+        || rel == ".git"
+        || rel == ".git/HEAD"
+        || rel.starts_with(".git/refs/")
 }
 
 /// The facts a spec's local rules read: does `rel` (a changed non-spec file) matter to

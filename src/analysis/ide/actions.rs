@@ -4,6 +4,7 @@
 //! split. A refused action carries the reason, and where a flag gets past the refusal,
 //! a variant with that flag is offered too.
 
+use super::commands::Command;
 use crate::analysis::diagnostic::{Code, Diagnostic, Severity};
 use crate::analysis::frontmatter::{ApprovalStatus, SpecType, Status};
 use crate::analysis::id;
@@ -34,15 +35,22 @@ pub enum Verb {
 
 impl Verb {
     /// The server command that performs it.
-    pub fn command(self) -> &'static str {
+    pub fn command(self) -> Command {
         match self {
-            Verb::Run => "chant.run",
-            Verb::Verify => "chant.verify",
-            Verb::Reset => "chant.reset",
-            Verb::Split => "chant.split",
-            Verb::ShowLog => "chant.showLog",
-            Verb::Stop => "chant.stop",
+            Verb::Run => Command::Run,
+            Verb::Verify => Command::Verify,
+            Verb::Reset => Command::Reset,
+            Verb::Split => Command::Split,
+            Verb::ShowLog => Command::ShowLog,
+            Verb::Stop => Command::Stop,
         }
+    }
+
+    /// The verb a server command performs (`None` for commands that are no verb).
+    pub fn of(command: Command) -> Option<Verb> {
+        [Verb::Run, Verb::Verify, Verb::Reset, Verb::Split, Verb::ShowLog, Verb::Stop]
+            .into_iter()
+            .find(|v| v.command() == command)
     }
 
     /// The code action kind under `source.` (VS Code's Source Action… menu).
@@ -84,12 +92,23 @@ pub struct SpecAction {
 pub struct RunState {
     /// A run started from this editor is going on.
     pub running_here: bool,
+    /// How long that run has been going on, in seconds.
+    pub running_for: u64,
     /// A `chant work` started elsewhere holds the spec's lock (its PID).
     pub running_elsewhere: Option<u32>,
     /// `.chant/logs/<ID>.log` exists, or this server kept output of a run.
     pub has_log: bool,
     /// Why chant cannot run agents here at all (no git repository or no commit).
     pub git_problem: Option<String>,
+    /// The outcome of the last run of this spec from the editor.
+    pub last: Option<LastRun>,
+}
+
+/// How a finished run from the editor ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastRun {
+    pub ok: bool,
+    pub summary: String,
 }
 
 /// Prompt files the commands need.

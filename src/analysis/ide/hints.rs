@@ -1,9 +1,7 @@
-//! Inlay hints (the title and status of each spec named in `depends_on` / `members`)
-//! and the code lens on the title line (status, readiness, dependents).
+//! Inlay hints: the title and status of each spec named in `depends_on` / `members`.
 
-use super::hover::readiness_text;
 use crate::analysis::project::Project;
-use crate::analysis::spec::{Place, SpecFile};
+use crate::analysis::spec::SpecFile;
 use crate::analysis::text::ellipsis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,33 +30,4 @@ pub fn inlay_hints(project: &Project, f: &SpecFile, range: std::ops::Range<usize
             })
         })
         .collect()
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lens {
-    pub range: std::ops::Range<usize>,
-    pub title: String,
-    /// Dependents' count, for a "show references" command.
-    pub dependents: usize,
-}
-
-/// Lenses on the title line: status and readiness, and the number of dependents.
-pub fn lenses(project: &Project, f: &SpecFile) -> Vec<Lens> {
-    let Some(title) = &f.body.title else { return Vec::new() };
-    let Some(i) = project.specs.iter().position(|s| s.path == f.path) else { return Vec::new() };
-    let s = &project.specs[i];
-    let status = s.chant_status().as_str().replace('_', " ");
-    let state = if s.place == Place::Archived { "archived".to_string() } else { readiness_text(project, i) };
-    let mut out = vec![Lens {
-        range: title.line.clone(),
-        title: if state == status { status } else { format!("{status} · {state}") },
-        dependents: 0,
-    }];
-    let dependents = project.dependents(&s.id).len();
-    out.push(Lens {
-        range: title.line.clone(),
-        title: format!("{dependents} dependent{}", if dependents == 1 { "" } else { "s" }),
-        dependents,
-    });
-    out
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
+use super::actions::RunState;
 use super::docs;
 use super::locate::{target_at, Target};
 use crate::analysis::facts::{normalize_link, FileFacts, FileKind, LinkPath};
@@ -37,6 +38,36 @@ pub fn hover(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usi
         }
     };
     Some(Hover { markdown, range })
+}
+
+/// The spec a hover at `offset` is about (an ID, or the file's own title), for the run
+/// note.
+pub fn spec_at(f: &SpecFile, offset: usize) -> Option<String> {
+    match target_at(f, offset)? {
+        (Target::SpecId { id, .. }, _) => Some(id),
+        (Target::Title, _) => Some(f.id.to_string()),
+        _ => None,
+    }
+}
+
+/// What a hover adds about the runs of a spec: running here or elsewhere, else how the
+/// last run from the editor ended.
+pub fn run_note(run: &RunState) -> Option<String> {
+    if run.running_here {
+        return Some(format!("**Running** from this editor, for {}", elapsed(run.running_for)));
+    }
+    if let Some(pid) = run.running_elsewhere {
+        return Some(format!("**Running** (pid {pid}, started outside the editor)"));
+    }
+    run.last.as_ref().map(|last| format!("Last run from the editor: {}", last.summary))
+}
+
+fn elapsed(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
 }
 
 fn nested_key_doc(key: &str) -> Option<(&'static str, &'static str)> {

@@ -3,10 +3,12 @@
 //! `lsp/` turns them into protocol types.
 
 pub mod actions;
+pub mod commands;
 pub mod completion;
 pub mod docs;
 pub mod hints;
 pub mod hover;
+pub mod lenses;
 pub mod locate;
 pub mod navigation;
 pub mod rename;

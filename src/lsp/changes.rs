@@ -1,0 +1,481 @@
+//! How the state changes: [`State::apply`] takes one [`Change`] (a document opened,
+//! edited, checked after typing paused, closed; files changed on disk; settings; a
+//! project loaded; folders removed; run facts refreshed) and returns the [`Effects`]
+//! the server carries out: diagnostics to publish, projects to (re)load, watchers to
+//! drop, events to retry, views to refresh. Synchronous, free of tokio and of IO: what
+//! it needs from the disk comes in the change, read before the state lock was taken
+//! (`State::disk_reads` says what). `tests/changes.rs` drives it without a server.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use super::settings::Settings;
+use super::state::{self, Doc, Root, State};
+use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::workspace;
+use crate::io::load::Loaded;
+use crate::io::run::RunFacts;
+
+/// More changed specs than this in one batch reload the project instead.
+pub const RELOAD_THRESHOLD: usize = 64;
+
+/// File contents read from the disk for a change: `None` when the file is gone.
+pub type Texts = HashMap<PathBuf, Option<Vec<u8>>>;
+
+pub enum Change {
+    /// `root`: the project the file is in, when no loaded project holds it.
+    Opened {
+        path: PathBuf,
+        uri: Uri,
+        text: String,
+        version: i32,
+        disk_bom: bool,
+        root: Option<PathBuf>,
+    },
+    Edited {
+        path: PathBuf,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+        version: i32,
+    },
+    /// Typing paused: re-check the document if it is still at `generation`.
+    Paused {
+        path: PathBuf,
+        generation: u64,
+    },
+    /// `disk`: the file's content now (it is checked as chant reads it again).
+    Closed {
+        path: PathBuf,
+        disk: Option<Vec<u8>>,
+    },
+    /// Files changed on disk; `texts` holds what [`State::disk_reads`] asked for.
+    Disk {
+        paths: Vec<PathBuf>,
+        texts: Texts,
+    },
+    Settings(Settings),
+    /// A project finished loading (or failed to: the message).
+    Loaded {
+        root: PathBuf,
+        result: Result<Box<Loaded>, String>,
+        runs: RunFacts,
+    },
+    FoldersRemoved(Vec<PathBuf>),
+    RunFacts {
+        root: PathBuf,
+        facts: RunFacts,
+    },
+}
+
+/// What the server must do after a change.
+#[derive(Default)]
+pub struct Effects {
+    pub publish: Vec<Outgoing>,
+    /// Projects to load or reload.
+    pub load: Vec<PathBuf>,
+    /// Projects forgotten: stop watching them.
+    pub unwatch: Vec<PathBuf>,
+    /// Changed paths to handle again later (their project is still loading, or a file
+    /// the change needed was not read).
+    pub later: Vec<PathBuf>,
+    /// Re-check this document when typing pauses.
+    pub debounce: Option<(PathBuf, u64)>,
+    /// Projects whose run facts (locks, logs, git) must be read again.
+    pub run_facts: Vec<PathBuf>,
+    /// Lenses and hints may show something else now.
+    pub refresh_views: bool,
+}
+
+/// Diagnostics to publish for one project, converted to the protocol outside the lock
+/// (`publish.rs`).
+pub struct Outgoing {
+    pub root: PathBuf,
+    pub files: Vec<OutFile>,
+    /// Open documents among the files and their related locations, by relative path.
+    pub open: HashMap<String, (Uri, Rope)>,
+}
+
+pub struct OutFile {
+    pub rel: String,
+    pub uri: Uri,
+    pub version: Option<i32>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How a batch of changed paths is handled, per project.
+#[derive(Default)]
+struct Plan {
+    reload: Vec<usize>,
+    /// Per project: changed specs, and specs whose links point at changed files.
+    recheck: Vec<(usize, Vec<String>, Vec<String>)>,
+    later: Vec<PathBuf>,
+    views: bool,
+    run_facts: Vec<PathBuf>,
+}
+
+impl State {
+    pub fn apply(&mut self, change: Change) -> Effects {
+        let mut fx = Effects::default();
+        match change {
+            Change::Opened { path, uri, text, version, disk_bom, root } => {
+                self.docs.insert(path.clone(), Doc::new(uri, &text, version, disk_bom));
+                match root.filter(|r| self.root_of(&path).is_none() && !self.loading.contains(r)) {
+                    Some(root) => fx.load.push(root),
+                    None => self.recheck(&path, &mut fx),
+                }
+            }
+            Change::Edited { path, changes, version } => {
+                let enc = self.encoding;
+                if let Some(doc) = self.docs.get_mut(&path) {
+                    doc.apply(changes, version, enc);
+                    fx.debounce = Some((path, doc.generation));
+                }
+            }
+            Change::Paused { path, generation } => {
+                if self.docs.get(&path).is_some_and(|d| d.generation == generation) {
+                    self.recheck(&path, &mut fx);
+                }
+            }
+            Change::Closed { path, disk } => {
+                self.docs.remove(&path);
+                // Back to what the disk says (a deleted file is dropped).
+                let texts = Texts::from([(path.clone(), disk)]);
+                self.recheck_with(&path, &texts, &mut fx);
+            }
+            Change::Disk { paths, texts } => self.disk_changed(paths, &texts, &mut fx),
+            Change::Settings(settings) => {
+                let archived_changed = self.settings.archived != settings.archived;
+                self.settings = settings;
+                for idx in 0..self.roots.len() {
+                    if archived_changed {
+                        self.roots[idx].ws.include_archived = self.settings.archived;
+                    }
+                    self.collect(idx, None, &mut fx);
+                }
+                fx.refresh_views = true;
+            }
+            Change::Loaded { root, result, runs } => {
+                self.loading.remove(&root);
+                if let Ok(l) = result {
+                    self.loaded(root, *l, runs, &mut fx);
+                }
+                fx.refresh_views = true;
+            }
+            Change::FoldersRemoved(removed) => self.unload_folders(&removed, &mut fx),
+            Change::RunFacts { root, facts } => {
+                if let Some(r) = self.roots.iter_mut().find(|r| r.path == root) {
+                    if r.runs != facts {
+                        r.runs = facts;
+                        fx.refresh_views = true;
+                    }
+                }
+            }
+        }
+        fx
+    }
+
+    /// Marks `root` as loading; false when it is loading already.
+    pub fn begin_load(&mut self, root: &Path) -> bool {
+        self.loading.insert(root.to_path_buf())
+    }
+
+    fn loaded(&mut self, root: PathBuf, l: Loaded, runs: RunFacts, fx: &mut Effects) {
+        let new =
+            Root { path: l.root, facts: Arc::new(l.facts), ws: l.workspace, published: HashMap::new(), runs };
+        let idx = match self.roots.iter().position(|r| r.path == root) {
+            Some(i) => {
+                // Keep what the client shows, to diff against.
+                let published = std::mem::take(&mut self.roots[i].published);
+                self.roots[i] = new;
+                self.roots[i].published = published;
+                i
+            }
+            None => {
+                self.roots.push(new);
+                self.roots.len() - 1
+            }
+        };
+        // Open buffers win over the disk.
+        let open: Vec<String> = self
+            .docs
+            .keys()
+            .filter(|p| p.starts_with(&root))
+            .filter_map(|p| self.roots[idx].rel(p))
+            .filter(|rel| workspace::classify(rel).is_some())
+            .collect();
+        for rel in open {
+            self.refresh_spec(idx, &rel, &Texts::new());
+        }
+        self.collect(idx, None, fx);
+    }
+
+    /// Re-checks an open document (or a file whose text is in `texts`) and publishes
+    /// what changed.
+    fn recheck(&mut self, path: &Path, fx: &mut Effects) {
+        self.recheck_with(path, &Texts::new(), fx)
+    }
+
+    fn recheck_with(&mut self, path: &Path, texts: &Texts, fx: &mut Effects) {
+        let Some((idx, rel)) = self.spec_at(path) else { return };
+        let before = self.roots[idx].ws.project.specs.len();
+        let Some(affected) = self.refresh_spec(idx, &rel, texts) else {
+            fx.later.push(path.to_path_buf());
+            return;
+        };
+        let all = self.roots[idx].ws.project.specs.len() != before;
+        self.collect(idx, (!all).then_some(&affected[..]), fx);
+    }
+
+    /// Re-analyses one spec from its open buffer, or from its text in `texts` (`None`
+    /// there: the file is gone, and the spec is removed). Returns the specs whose
+    /// diagnostics may have changed, or `None` when the text was not read.
+    fn refresh_spec(&mut self, idx: usize, rel: &str, texts: &Texts) -> Option<Vec<usize>> {
+        let abs = self.roots[idx].abs(rel);
+        let r = &mut self.roots[idx];
+        if let Some(doc) = self.docs.get_mut(&abs) {
+            let (hidden_bom, text) = (doc.hidden_bom, doc.text());
+            return Some(match r.analyze(rel, &text, hidden_bom) {
+                Some((summary, local)) => r.ws.update(summary, local),
+                None => Vec::new(),
+            });
+        }
+        let src = workspace::classify(rel)?;
+        match texts.get(&abs)? {
+            None => Some(r.ws.remove(rel)),
+            Some(bytes) => {
+                let (summary, local) = workspace::analyze_source(&r.context(), &src, Ok(bytes));
+                Some(r.ws.update(summary, local))
+            }
+        }
+    }
+
+    /// The files to read before `Change::Disk` for these paths can be applied.
+    pub fn disk_reads(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        let plan = self.plan(paths);
+        let mut out = Vec::new();
+        for (idx, specs, linked) in &plan.recheck {
+            let r = &self.roots[*idx];
+            // Open documents linking to a changed file are checked from their buffer.
+            let linked = linked.iter().map(|rel| r.abs(rel)).filter(|abs| !self.docs.contains_key(abs));
+            out.extend(specs.iter().map(|rel| r.abs(rel)).chain(linked));
+        }
+        out
+    }
+
+    fn plan(&self, paths: &[PathBuf]) -> Plan {
+        let mut plan = Plan::default();
+        let global = self.home.as_ref().map(|h| h.join(".config/chant/config.md"));
+        let all_reload = global.as_ref().is_some_and(|g| paths.contains(g));
+        for p in paths {
+            // Changes under a project still loading wait until it is loaded.
+            if self.loading.iter().any(|r| p.starts_with(r)) && self.root_of(p).is_none() {
+                plan.later.push(p.clone());
+            }
+        }
+        for (idx, r) in self.roots.iter().enumerate() {
+            // Only the paths this project owns (not those of a nested project).
+            let rels: Vec<String> =
+                paths.iter().filter(|p| self.root_of(p) == Some(idx)).filter_map(|p| r.rel(p)).collect();
+            // Lenses and hints change with project files, and with `.chant/.locks` (runs
+            // started outside the editor); `.git/` churn during a run changes nothing.
+            plan.views |= rels.iter().any(|rel| state::relevant(rel) || rel.starts_with(".chant/.locks/"));
+            if rels.iter().any(|rel| state::touches_runs(rel)) {
+                plan.run_facts.push(r.path.clone());
+            }
+            let rels: Vec<String> = rels.into_iter().filter(|rel| state::relevant(rel)).collect();
+            if all_reload {
+                plan.reload.push(idx);
+                continue;
+            }
+            if rels.is_empty() {
+                continue;
+            }
+            let (specs, others): (Vec<String>, Vec<String>) =
+                rels.into_iter().partition(|rel| workspace::classify(rel).is_some());
+            if others.iter().any(|rel| rel == ".chant/config.md" || rel.starts_with(".chant/prompts/"))
+                || specs.len() > RELOAD_THRESHOLD
+            {
+                plan.reload.push(idx);
+                continue;
+            }
+            let linked: Vec<String> = if others.is_empty() {
+                Vec::new()
+            } else {
+                r.ws.project
+                    .specs
+                    .iter()
+                    .filter(|s| others.iter().any(|o| state::links_to(s, o)))
+                    .map(|s| s.path.clone())
+                    .filter(|rel| !specs.contains(rel))
+                    .collect()
+            };
+            plan.recheck.push((idx, specs, linked));
+        }
+        plan
+    }
+
+    fn disk_changed(&mut self, mut paths: Vec<PathBuf>, texts: &Texts, fx: &mut Effects) {
+        paths.sort();
+        paths.dedup();
+        let plan = self.plan(&paths);
+        fx.later.extend(plan.later);
+        fx.refresh_views |= plan.views;
+        fx.load.extend(plan.reload.iter().map(|&i| self.roots[i].path.clone()));
+        for (idx, specs, linked) in plan.recheck {
+            self.roots[idx].facts.invalidate();
+            let before = self.roots[idx].ws.project.specs.len();
+            let mut affected: Vec<usize> = Vec::new();
+            let mut rebuilt = false;
+            for (rel, changed_file) in
+                specs.iter().map(|r| (r, true)).chain(linked.iter().map(|r| (r, false)))
+            {
+                let abs = self.roots[idx].abs(rel);
+                let on_disk = texts.get(&abs);
+                let gone = matches!(on_disk, Some(None));
+                if let Some(doc) = self.docs.get_mut(&abs) {
+                    // An open buffer wins over the disk, unless the file is gone; the
+                    // disk says whether the editor hides a BOM.
+                    let mut bom_changed = false;
+                    if let Some(Some(bytes)) = on_disk {
+                        let hidden =
+                            bytes.starts_with(b"\xEF\xBB\xBF") && !doc.text().starts_with('\u{feff}');
+                        bom_changed = hidden != doc.hidden_bom;
+                        doc.hidden_bom = hidden;
+                    }
+                    if changed_file && !gone && !bom_changed {
+                        continue;
+                    }
+                }
+                let known = self.roots[idx].ws.index_of(rel).is_some();
+                match self.refresh_spec(idx, rel, texts) {
+                    Some(changed) => affected.extend(changed),
+                    None => fx.later.push(abs),
+                }
+                rebuilt |= !known || gone;
+            }
+            let all = rebuilt || self.roots[idx].ws.project.specs.len() != before;
+            affected.sort_unstable();
+            affected.dedup();
+            self.collect(idx, (!all).then_some(&affected[..]), fx);
+        }
+        fx.run_facts.extend(plan.run_facts);
+    }
+
+    /// Forgets the projects below removed workspace folders (unless another folder still
+    /// holds them, or an open document lies in them) and clears what was published for
+    /// them.
+    fn unload_folders(&mut self, removed: &[PathBuf], fx: &mut Effects) {
+        self.folders.retain(|f| !removed.contains(f));
+        let mut i = 0;
+        while i < self.roots.len() {
+            let path = self.roots[i].path.clone();
+            let drop = removed.iter().any(|f| path.starts_with(f))
+                && !self.folders.iter().any(|f| path.starts_with(f))
+                && !self.docs.keys().any(|d| d.starts_with(&path));
+            if !drop {
+                i += 1;
+                continue;
+            }
+            let root = self.roots.remove(i);
+            let files = root
+                .published
+                .keys()
+                .filter_map(|rel| {
+                    let uri = Uri::from_file_path(root.abs(rel))?;
+                    Some(OutFile { rel: rel.clone(), uri, version: None, diagnostics: Vec::new() })
+                })
+                .collect();
+            fx.publish.push(Outgoing { root: root.path.clone(), files, open: HashMap::new() });
+            fx.unwatch.push(root.path);
+        }
+    }
+
+    /// What must be published for root `idx` so the client shows its current
+    /// diagnostics: only files whose diagnostics changed (`specs: None` checks every
+    /// spec; `Some` only those), the config files, and files that dropped out.
+    fn collect(&mut self, idx: usize, specs: Option<&[usize]>, fx: &mut Effects) {
+        let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
+        {
+            let r = &self.roots[idx];
+            let settings = &self.settings;
+            let filtered = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
+                diags.into_iter().filter_map(|d| settings.apply(d)).collect()
+            };
+            let indexes: Vec<usize> = match specs {
+                Some(s) => s.to_vec(),
+                None => (0..r.ws.project.specs.len()).collect(),
+            };
+            for i in indexes {
+                let Some(s) = r.ws.project.specs.get(i) else { continue };
+                current.push((s.path.clone(), filtered(r.ws.diagnostics(i))));
+            }
+            for c in r.ws.config_diagnostics(r.facts.as_ref()) {
+                current.push((c.path, filtered(c.diagnostics)));
+            }
+            // The config files themselves, even when clean (to clear old findings).
+            for c in &r.ws.config_reports {
+                if !current.iter().any(|(p, _)| *p == c.path) {
+                    current.push((c.path.clone(), Vec::new()));
+                }
+            }
+        }
+        let known: HashSet<String> = self.roots[idx]
+            .ws
+            .project
+            .specs
+            .iter()
+            .map(|s| s.path.clone())
+            .chain(current.iter().map(|(p, _)| p.clone()))
+            .collect();
+        let mut files = Vec::new();
+        for (rel, diags) in current {
+            let unchanged = match self.roots[idx].published.get(&rel) {
+                Some(old) => *old == diags,
+                None => diags.is_empty(),
+            };
+            if unchanged {
+                continue;
+            }
+            let abs = self.roots[idx].abs(&rel);
+            if let Some((uri, version)) = self.uri_for(&abs) {
+                files.push(OutFile { rel: rel.clone(), uri, version, diagnostics: diags.clone() });
+            }
+            if diags.is_empty() {
+                self.roots[idx].published.remove(&rel);
+            } else {
+                self.roots[idx].published.insert(rel, diags);
+            }
+        }
+        // Files that are no longer specs (deleted, moved): clear them.
+        let gone: Vec<String> =
+            self.roots[idx].published.keys().filter(|p| !known.contains(*p)).cloned().collect();
+        for rel in gone {
+            self.roots[idx].published.remove(&rel);
+            let abs = self.roots[idx].abs(&rel);
+            if let Some((uri, version)) = self.uri_for(&abs) {
+                files.push(OutFile { rel, uri, version, diagnostics: Vec::new() });
+            }
+        }
+        if files.is_empty() {
+            return;
+        }
+        // The open documents the conversion needs: the files, and related locations.
+        let r = &self.roots[idx];
+        let mut open = HashMap::new();
+        for f in &files {
+            let rels = std::iter::once(&f.rel)
+                .chain(f.diagnostics.iter().flat_map(|d| d.related.iter().map(|x| &x.path)));
+            for rel in rels {
+                if !open.contains_key(rel) {
+                    if let Some(doc) = self.docs.get(&r.abs(rel)) {
+                        open.insert(rel.clone(), (doc.uri.clone(), doc.rope.clone()));
+                    }
+                }
+            }
+        }
+        fx.publish.push(Outgoing { root: r.path.clone(), files, open });
+    }
+}

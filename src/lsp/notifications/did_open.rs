@@ -1,0 +1,26 @@
+//! `textDocument/didOpen`: the buffer becomes the spec's text. Whether the file on disk
+//! starts with a BOM that the editor hides, and the project of a file no loaded project
+//! holds, are read before the state lock is taken.
+
+use std::path::Path;
+
+use tower_lsp_server::ls_types as lsp;
+
+use crate::lsp::changes::Change;
+use crate::lsp::from_proto;
+use crate::lsp::server::Backend;
+
+pub fn handle(b: &Backend, params: lsp::DidOpenTextDocumentParams) {
+    let doc = params.text_document;
+    let Some(path) = from_proto::path(&doc.uri) else { return };
+    let disk_bom = starts_with_bom(&path);
+    let root = crate::io::root::find_root(&path);
+    b.change(Change::Opened { path, uri: doc.uri, text: doc.text, version: doc.version, disk_bom, root });
+}
+
+/// Whether the file starts with a UTF-8 byte order mark.
+fn starts_with_bom(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 3];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == [0xEF, 0xBB, 0xBF]
+}
