@@ -1,4 +1,4 @@
-//! chant's readiness rules (reference §6): `list --ready`, blockers, and the stricter
+//! chant's readiness rules (chant-behaviour.md §6): `list --ready`, blockers, and the stricter
 //! `chant work` gate, computed from fixture projects.
 
 mod support;

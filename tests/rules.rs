@@ -508,7 +508,7 @@ fn nothing_panics_on_odd_input() {
 
 #[test]
 fn a_spec_chant_cannot_load_gets_no_lint_findings() {
-    // chant's parse error blocks every other rule for the file (reference §5.2 P1):
+    // chant's parse error blocks every other rule for the file (chant-behaviour.md §5.2, rule P1):
     // required fields, title, complexity and the prompt are not looked at.
     let fixture = with_base(&format!(
         "{}{}//- .chant/config.md\n---\ndefaults:\n  prompt: standard\nenterprise:\n  required: [team]\nlint:\n  thresholds:\n    complexity_criteria: 1\n---\n",

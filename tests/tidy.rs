@@ -151,3 +151,67 @@ fn every_setting_is_documented_and_contributed() {
         assert!(nvim.contains(name.as_str()), "editors/nvim/lsp/chant_lsp.lua does not mention {name}");
     }
 }
+
+/// Code and tests cite chant's behaviour from docs/chant-behaviour.md, by numbered section:
+/// no citation of the old, external reference remains, and every cited section exists.
+#[test]
+fn chant_behaviour_citations_resolve() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/chant-behaviour.md")).expect("docs/chant-behaviour.md");
+    // Section numbers of `## 6. Readiness` and `### 6.3 The gate` headings.
+    let sections: Vec<String> = doc
+        .lines()
+        .filter(|l| l.starts_with("## ") || l.starts_with("### "))
+        .filter_map(|l| {
+            let n = l.trim_start_matches('#').trim_start().split_whitespace().next()?;
+            let n = n.trim_end_matches('.');
+            (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.')).then(|| n.to_string())
+        })
+        .collect();
+    assert!(sections.len() >= 10, "too few numbered sections in chant-behaviour.md: {sections:?}");
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        files(&root.join(dir), &mut all);
+    }
+    const SECTION: char = '\u{a7}';
+    let old = ["reference", " \u{a7}"].concat();
+    let cite = ["chant-behaviour.md", " \u{a7}"].concat();
+    let mut cited = 0;
+    for f in all {
+        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        assert!(
+            !text.contains(&old),
+            "{} cites the old reference; cite docs/chant-behaviour.md",
+            f.display()
+        );
+        // Every section sign must start a `chant-behaviour.md` citation of an existing section.
+        for (at, _) in text.match_indices(SECTION) {
+            let before = &text[..at + SECTION.len_utf8()];
+            assert!(
+                before.ends_with(&cite),
+                "{}: a section sign that is not a chant-behaviour.md citation, near byte {at}",
+                f.display()
+            );
+            let after = &text[at + SECTION.len_utf8()..];
+            let n: String = after.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let n = n.trim_end_matches('.');
+            assert!(
+                sections.iter().any(|s| s == n),
+                "{} cites chant-behaviour.md section {n}, which the document does not have",
+                f.display()
+            );
+            cited += 1;
+        }
+    }
+    assert!(cited > 0, "no citation of docs/chant-behaviour.md found");
+}

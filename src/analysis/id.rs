@@ -36,7 +36,7 @@ pub enum IdShape {
     Legacy,
 }
 
-/// Classifies a local ID (no `repo:` prefix) by the grammar in the reference
+/// Classifies a local ID (no `repo:` prefix) by chant's ID grammar (chant-behaviour.md §2.2)
 /// (`LOCAL = [PROJECT "-"] DATE "-" SEQ "-" RAND {"." DIGITS}`).
 pub fn shape(id: &str) -> IdShape {
     if dated_parts(id).is_some() {

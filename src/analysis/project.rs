@@ -1,6 +1,6 @@
 //! The whole project as chant sees it: every spec's [`Summary`], indexed by ID, with
 //! the rules that need more than one spec (dependencies, members, cycles) and
-//! chant's readiness rules (reference §6).
+//! chant's readiness rules (chant-behaviour.md §6).
 //!
 //! chant itself only sees active specs; archived ones are indexed too so that a
 //! reference into the archive can be explained instead of reported as unknown.
@@ -55,8 +55,8 @@ pub struct Readiness {
     pub ready: bool,
     /// What keeps `is_ready` false (empty when the status alone decides).
     pub blockers: Vec<Blocker>,
-    /// What the `chant work` gate refuses on (§6.3): stricter about cancelled
-    /// dependencies and siblings.
+    /// What the `chant work` gate refuses on (chant-behaviour.md §6.3): stricter about
+    /// cancelled dependencies and siblings.
     pub work_blockers: Vec<Blocker>,
     pub needs_approval: bool,
 }
@@ -416,7 +416,8 @@ impl Project {
         out
     }
 
-    /// chant's readiness for spec `i` (reference §6.2, §6.3).
+    /// chant's readiness for spec `i` (chant-behaviour.md §6.2 and
+    /// chant-behaviour.md §6.3).
     pub fn readiness(&self, i: usize) -> Readiness {
         let s = &self.specs[i];
         let status = s.chant_status();

@@ -1,6 +1,7 @@
 //! Which chant commands an editor may offer on a spec, and whether chant would accept
-//! them now: the `chant work` gate (reference §6.3), work-time lint (§5.6), the quality
-//! gate (§5.6), approval (§6.5), and the status preconditions of verify, reset and
+//! them now: the `chant work` gate (chant-behaviour.md §6.3), work-time lint
+//! (chant-behaviour.md §5.3), the quality gate (chant-behaviour.md §7.2), approval
+//! (chant-behaviour.md §6.5), and the status preconditions of verify, reset and
 //! split. A refused action carries the reason, and where a flag gets past the refusal,
 //! a variant with that flag is offered too.
 
@@ -122,7 +123,7 @@ pub struct Prompts {
 }
 
 impl Prompts {
-    /// The prompts chant would use for spec `i` (reference §7.3, single mode without
+    /// The prompts chant would use for spec `i` (chant-behaviour.md §7.3, single mode without
     /// `--prompt`): the spec's `prompt:`, then `documentation` for documentation specs
     /// when that prompt exists, then `defaults.prompt`.
     pub fn of(ws: &Workspace, i: usize) -> Prompts {

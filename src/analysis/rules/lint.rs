@@ -1,4 +1,4 @@
-//! `chant lint`'s own rules (reference §5.2) with chant's thresholds and severities,
+//! `chant lint`'s own rules (chant-behaviour.md §5.2) with chant's thresholds and severities,
 //! each placed on the part of the spec it is about. Lint O1–O3 live with the file
 //! links; D1/D2 with the project rules.
 

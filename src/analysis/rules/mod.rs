@@ -14,7 +14,7 @@ use super::spec::{Context, Readable, SpecFile};
 
 /// Runs every local rule on `file`. chant's own lint rules are left out when chant
 /// cannot load the spec: its parse error blocks every other rule for that file
-/// (reference §5.2 P1), and a finding chant will not report would say it does.
+/// (chant-behaviour.md §5.2, rule P1), and a finding chant will not report would say it does.
 pub fn local(ctx: &Context, file: &SpecFile, out: &mut Vec<Diagnostic>) {
     frontmatter::check(ctx, file, out);
     links::check(ctx, file, out);
