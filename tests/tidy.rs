@@ -97,6 +97,25 @@ fn readme_lists_every_code() {
     }
 }
 
+/// The README's table of commands is generated from the command table.
+#[test]
+fn readme_lists_every_command() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- commands:start -->\n", "<!-- commands:end -->");
+    let a = readme.find(start).expect("commands:start marker") + start.len();
+    let b = readme.find(end).expect("commands:end marker");
+    let table = chant_lsp::analysis::ide::commands::markdown_table();
+    if readme[a..b] != table {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&path, format!("{}{}{}", &readme[..a], table, &readme[b..]))
+                .expect("write README");
+        } else {
+            panic!("README.md's command table is out of date: run `UPDATE_EXPECT=1 cargo test --test tidy`");
+        }
+    }
+}
+
 /// Every server setting (the fields of `lsp::settings`), in camelCase dotted form.
 fn setting_names() -> Vec<String> {
     let text = std::fs::read_to_string(src().join("lsp/settings.rs")).expect("settings.rs");

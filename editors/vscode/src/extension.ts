@@ -22,7 +22,7 @@ import {
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
 
-/** Progress tokens of agent runs (`chant-lsp/run/<spec ID>`). */
+/** Progress tokens of agent runs start with this (`chant-lsp/run/<spec ID>/<pid>`). */
 const RUN_TOKEN_PREFIX = 'chant-lsp/run/';
 
 /**
@@ -32,9 +32,6 @@ const RUN_TOKEN_PREFIX = 'chant-lsp/run/';
  * workspace is trusted, whoever asks (a command, a code lens or a code action).
  */
 const ALLOWED_UNTRUSTED = new Set(['chant.stop', 'chant.showLog', 'chant.explain', 'chant.removeBom', 'chant.createFile']);
-
-/** Commands this extension contributes itself (package.json); the server's may not take them. */
-const OWN_COMMANDS = new Set(['chant.runSpec', 'chant.stopRun', 'chant.showLog', 'chant.restartServer']);
 
 const TRUST_REASON = 'chant runs agents that change your repository; trust this workspace to run specs.';
 
@@ -57,8 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand('chant.runSpec', (...args: unknown[]) => sendServerCommand('chant.run', args)),
     vscode.commands.registerCommand('chant.stopRun', (...args: unknown[]) => sendServerCommand('chant.stop', args)),
-    // Also the target of the server's `chant.showLog` code lens (see skipOwnCommands).
-    vscode.commands.registerCommand('chant.showLog', (...args: unknown[]) => sendServerCommand('chant.showLog', args)),
+    vscode.commands.registerCommand('chant.showRunLog', (...args: unknown[]) => sendServerCommand('chant.showLog', args)),
     vscode.commands.registerCommand('chant.restartServer', () => restart()),
   );
 
@@ -244,7 +240,6 @@ async function start(): Promise<void> {
   };
 
   const c = new LanguageClient('chant', 'chant language server', serverOptions, clientOptions);
-  skipOwnCommands(c);
   c.onDidChangeState((e) => {
     if (e.newState === State.Stopped) {
       runs.clear();
@@ -259,20 +254,6 @@ async function start(): Promise<void> {
       `chant: the language server (${found.path}) failed to start: ${errorText(e)}. ${INSTALL_HINT}`,
     );
   }
-}
-
-/**
- * vscode-languageclient registers a VS Code command for each command the server advertises, so
- * that code actions can run them. A server command with the same name as one of ours (the server's
- * `chant.showLog`) would make that registration fail; ours forwards to the server anyway.
- */
-function skipOwnCommands(c: LanguageClient): void {
-  const feature = c.getFeature(ExecuteCommandRequest.method);
-  const register = feature.register.bind(feature);
-  feature.register = (data) => {
-    const commands = (data.registerOptions.commands ?? []).filter((name) => !OWN_COMMANDS.has(name));
-    register({ ...data, registerOptions: { ...data.registerOptions, commands } });
-  };
 }
 
 async function restart(): Promise<void> {
@@ -332,10 +313,8 @@ async function sendServerCommand(command: string, args: unknown[]): Promise<void
     return;
   }
   try {
-    const result: unknown = await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: commandArgs });
-    if (typeof result === 'string' && result.trim()) {
-      void vscode.window.showInformationMessage(`chant: ${result}`);
-    }
+    // The server shows its own messages (a refusal, the outcome of a run).
+    await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: commandArgs });
   } catch (e) {
     output.appendLine(`${command} ${String(commandArgs[0])}: ${errorText(e)}`);
     void vscode.window.showErrorMessage(`chant: ${command} failed: ${errorText(e)}`);

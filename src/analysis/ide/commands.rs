@@ -99,6 +99,19 @@ impl Command {
     }
 }
 
+/// The README's table of commands.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| command | arguments | what it does | called by |\n|---|---|---|---|\n");
+    for c in Command::ALL {
+        let by = match c.called_by() {
+            CalledBy::Person => "a person (editor command) or an action",
+            CalledBy::Server => "code actions, lenses and quick fixes",
+        };
+        out.push_str(&format!("| `{}` | `{}` | {} | {by} |\n", c.name(), c.arguments(), c.title()));
+    }
+    out
+}
+
 /// A command with its arguments, as plain data: what a lens or an action calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {

@@ -92,7 +92,7 @@ end
 
 --- Sends `workspace/executeCommand` with the buffer's URI to the attached chant_lsp client.
 --- A plain request (not client:exec_cmd) so that it works on every version and for commands
---- the server does not advertise; the outcome or the error is shown with vim.notify.
+--- the server does not advertise; an error is shown with vim.notify.
 function M.execute(command, bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = M.clients(bufnr)[1]
@@ -104,11 +104,10 @@ function M.execute(command, bufnr)
     return false
   end
   local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
-  local ok = request(client, 'workspace/executeCommand', params, function(err, result)
+  local ok = request(client, 'workspace/executeCommand', params, function(err)
+    -- The server shows its own messages (a refusal, the outcome of a run).
     if err then
       vim.notify(('chant: %s failed: %s'):format(command, err.message or vim.inspect(err)), vim.log.levels.ERROR)
-    elseif type(result) == 'string' and result ~= '' then
-      vim.notify('chant: ' .. result, vim.log.levels.INFO)
     end
   end, bufnr)
   if not ok then
