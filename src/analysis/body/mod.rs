@@ -1,25 +1,39 @@
-//! Facts about a spec body, read two ways in one pass over its lines:
+//! Facts about a spec body, read two ways:
 //!
 //! * **chant's view**: the title is the first trimmed line starting with `# ` (code
 //!   fences are not skipped); ```` ``` ```` lines toggle a fence (`~~~` never does);
 //!   `## Acceptance Criteria` is a case-sensitive prefix match; checkboxes are
 //!   `- [ ]` substrings. Each of chant's scanners is reproduced with its quirks.
-//! * **the CommonMark view**: real fenced code blocks (backticks *and* tildes, closed
-//!   only by a matching fence), HTML comments, ATX headings.
+//! * **the reader's view** ([`reader`]): the CommonMark block structure of each line
+//!   (fenced and indented code, HTML comments and blocks, ATX and setext headings,
+//!   inside block quotes and list items), proven against pulldown-cmark by
+//!   `tests/commonmark.rs`.
 //!
-//! Where the two disagree the result records it, so rules can say "chant will read
-//! this differently from what you see". Offsets are into the whole file text.
+//! [`scan`] reads the reader's view first, then walks the lines once with chant's
+//! rules, recording where the two disagree, so rules can say "chant will read this
+//! differently from what you see". Offsets are into the whole file text.
+//!
+//! Files: [`lines`] (splitting and trims), [`reader`] (CommonMark blocks; HTML
+//! blocks in `html.rs`),
+//! [`criteria`] (the acceptance-criteria sections), [`quality_inputs`] (what the
+//! quality grades count).
+
+pub mod criteria;
+mod html;
+pub mod lines;
+pub mod quality_inputs;
+pub mod reader;
 
 use std::ops::Range;
 
 use super::id;
+use criteria::{criterion_text, is_near_miss_ac, AC_MARKER};
+use lines::{split_lines, trim_end, trim_start, Line};
+use quality_inputs::{case_blind_facts, confidence_line};
+use reader::Block;
 
-/// One line of the body.
-#[derive(Debug, Clone, Copy)]
-struct Line {
-    start: usize,
-    end: usize,
-}
+pub use criteria::IgnoredAcHeading;
+pub use quality_inputs::{count_words, ConfidenceInputs};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Title {
@@ -28,15 +42,6 @@ pub struct Title {
     pub line: Range<usize>,
     /// Where the CommonMark view puts this line.
     pub in_code: bool,
-}
-
-/// A heading that looks like an acceptance-criteria heading to a reader but not to
-/// chant (`### Acceptance Criteria`, `## acceptance criteria`, `##Acceptance…`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IgnoredAcHeading {
-    pub range: Range<usize>,
-    /// Checkbox lines below it (until the next heading) that chant does not count.
-    pub checkboxes: usize,
 }
 
 /// A `~~~` fenced block, which chant does not treat as code.
@@ -51,16 +56,6 @@ pub struct TildeFence {
 pub struct Mention {
     pub id: String,
     pub range: Range<usize>,
-}
-
-/// Inputs to chant's confidence grade (`score/confidence.rs`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ConfidenceInputs {
-    pub blank: bool,
-    pub bullets: usize,
-    pub prose: usize,
-    pub verb_bullets: usize,
-    pub vague: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,66 +95,20 @@ pub struct BodyFacts {
     pub coupling_words: bool,
 }
 
-const AC_MARKER: &str = "## Acceptance Criteria";
-const VERBS: [&str; 33] = [
-    "implement",
-    "add",
-    "create",
-    "update",
-    "fix",
-    "remove",
-    "delete",
-    "refactor",
-    "test",
-    "verify",
-    "ensure",
-    "validate",
-    "configure",
-    "setup",
-    "install",
-    "deploy",
-    "build",
-    "run",
-    "execute",
-    "check",
-    "document",
-    "write",
-    "read",
-    "parse",
-    "handle",
-    "process",
-    "calculate",
-    "compute",
-    "convert",
-    "transform",
-    "migrate",
-    "upgrade",
-    "downgrade",
-];
-
-/// CommonMark code-block state for the line scan.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Code {
-    None,
-    Fence { ch: u8, len: usize },
-    HtmlComment,
-}
-
 /// Scans `text[body]`.
 pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
     let lines = split_lines(text, body.clone());
+    let blocks = reader::read(text, &lines);
     let body_text = &text[body.clone()];
     let mut f = BodyFacts { words: count_words(body_text), ..BodyFacts::default() };
     f.confidence.blank = body_text.trim().is_empty();
     (f.confidence.vague, f.coupling_words) = case_blind_facts(body_text);
 
-    // One pass: per-line facts in both views. Most lines are prose; the first byte
-    // decides which checks can apply.
+    // One pass with chant's line rules. Most lines are prose; the first byte decides
+    // which checks can apply.
     let mut chant_fence = false; // chant's ``` toggle
-    let mut cm = Code::None;
     let mut first_ac: Option<usize> = None;
     let mut last_ac: Option<usize> = None;
-    let mut in_code_cm = vec![false; lines.len()];
     let mut tilde_open: Option<(usize, Vec<&'static str>)> = None;
     for (i, l) in lines.iter().enumerate() {
         let raw = &text[l.start..l.end];
@@ -167,50 +116,47 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
         let trimmed = trim_end(lead);
         let lead_at = l.start + (raw.len() - lead.len());
         let first = lead.as_bytes().first().copied().unwrap_or(b' ');
+        let block = blocks[i];
+        let line_in_code = block.in_code();
 
-        // CommonMark view (decided before this line's own fence toggles).
-        let (line_in_code, next_cm) = if cm == Code::None && !matches!(first, b'`' | b'~' | b'<') {
-            (false, Code::None)
-        } else {
-            commonmark_step(cm, raw)
-        };
-        in_code_cm[i] = line_in_code;
-        // Tilde fences: remember what chant reads inside them.
-        match (cm, next_cm) {
-            (Code::None, Code::Fence { ch: b'~', .. }) => tilde_open = Some((i, Vec::new())),
-            (Code::Fence { ch: b'~', .. }, Code::None) => {
-                if let Some((open, effects)) = tilde_open.take() {
-                    push_tilde(&mut f, &lines, open, effects, text);
-                }
+        // Tilde fences: what chant reads inside them (a fence also ends with its container).
+        if tilde_open.is_some() && !matches!(block, Block::FenceBody | Block::FenceClose) {
+            if let Some((open, effects)) = tilde_open.take() {
+                push_tilde(&mut f, &lines, open, effects, text);
             }
-            (Code::Fence { ch: b'~', .. }, Code::Fence { .. }) => {
+        }
+        match block {
+            Block::FenceOpen { tilde: true } => tilde_open = Some((i, Vec::new())),
+            Block::FenceBody => {
                 if let Some((_, effects)) = tilde_open.as_mut() {
                     note_tilde_effects(effects, lead, trimmed);
                 }
             }
-            _ => {}
-        }
-        cm = next_cm;
-
-        if first == b'#' {
-            // chant's title: first trimmed `# ` line, fences not skipped.
-            if f.title.is_none() {
-                if let Some(t) = trimmed.strip_prefix("# ") {
-                    f.title = Some(Title {
-                        text: t.to_string(),
-                        line: lead_at..lead_at + trimmed.len(),
-                        in_code: line_in_code,
-                    });
-                } else if f.title_without_space.is_none()
-                    && !trimmed.starts_with("##")
-                    && trimmed.len() > 1
-                    && !line_in_code
-                {
-                    f.title_without_space = Some(lead_at..lead_at + trimmed.len());
+            Block::FenceClose => {
+                if let Some((open, effects)) = tilde_open.take() {
+                    push_tilde(&mut f, &lines, open, effects, text);
                 }
             }
-            if f.visible_title.is_none() && !line_in_code && is_atx(lead, 1) {
+            Block::Heading { level: 1 } if f.visible_title.is_none() => {
                 f.visible_title = Some(lead_at..lead_at + trimmed.len());
+            }
+            _ => {}
+        }
+
+        // chant's title: first trimmed `# ` line, fences not skipped.
+        if first == b'#' && f.title.is_none() {
+            if let Some(t) = trimmed.strip_prefix("# ") {
+                f.title = Some(Title {
+                    text: t.to_string(),
+                    line: lead_at..lead_at + trimmed.len(),
+                    in_code: line_in_code,
+                });
+            } else if f.title_without_space.is_none()
+                && !trimmed.starts_with("##")
+                && trimmed.len() > 1
+                && !line_in_code
+            {
+                f.title_without_space = Some(lead_at..lead_at + trimmed.len());
             }
         }
 
@@ -259,93 +205,7 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
     if let Some((open, effects)) = tilde_open.take() {
         push_tilde(&mut f, &lines, open, effects, text);
     }
-
-    // Last AC section: total and unchecked boxes (count_*_checkboxes).
-    if let Some(ac) = last_ac {
-        let mut fence = false;
-        for (i, l) in lines.iter().enumerate().skip(ac + 1) {
-            let raw = &text[l.start..l.end];
-            let lead = trim_start(raw);
-            if lead.starts_with("```") {
-                fence = !fence;
-                continue;
-            }
-            if fence {
-                continue;
-            }
-            if lead.starts_with("## ") {
-                break;
-            }
-            let (unchecked, checked) = count_boxes(raw);
-            f.checkboxes_unchecked += unchecked;
-            f.checkboxes_total += unchecked + checked;
-            if unchecked == 0 && is_uncounted_checkbox(lead) && !in_code_cm[i] {
-                let start = l.start + (raw.len() - lead.len());
-                f.uncounted_checkboxes.push(start..l.end);
-            }
-        }
-        // Pass 1 toggled `fence` from the top; the AC heading itself is outside one.
-    }
-    // has_acceptance_criteria: from the first AC heading; its `## ` and checkbox tests
-    // are not guarded by the fence state.
-    if let Some(ac) = first_ac {
-        let mut fence = fence_state_before(&lines, text, ac);
-        for l in lines.iter().skip(ac + 1) {
-            let lead = trim_start(&text[l.start..l.end]);
-            if lead.starts_with("```") {
-                fence = !fence;
-            }
-            if !fence && lead.starts_with(AC_MARKER) {
-                continue;
-            }
-            if lead.starts_with("## ") {
-                break;
-            }
-            if lead.starts_with("- [ ] ") || lead.starts_with("- [x] ") || lead.starts_with("- [X] ") {
-                f.has_ac = true;
-                break;
-            }
-        }
-        // Lint's AC extraction: first section, guarded by fences, `[X]` not counted.
-        let mut fence = false;
-        for l in lines.iter().skip(ac + 1) {
-            let trimmed = trim_end(trim_start(&text[l.start..l.end]));
-            if trimmed.starts_with("```") {
-                fence = !fence;
-                continue;
-            }
-            if fence {
-                continue;
-            }
-            if trimmed.starts_with(AC_MARKER) {
-                continue;
-            }
-            if trimmed.starts_with("## ") {
-                break;
-            }
-            if criterion_text(trimmed, false).is_some_and(|t| !t.is_empty()) {
-                f.lint_criteria += 1;
-            }
-        }
-    }
-    // Checkboxes under each ignored heading (until the next heading of any level).
-    for h in &mut f.ignored_ac_headings {
-        let Some(idx) = lines.iter().position(|l| l.start <= h.range.start && h.range.start <= l.end) else {
-            continue;
-        };
-        for (j, l) in lines.iter().enumerate().skip(idx + 1) {
-            let lead = text[l.start..l.end].trim_start();
-            if in_code_cm[j] {
-                continue;
-            }
-            if lead.starts_with('#') {
-                break;
-            }
-            if lead.starts_with("- [ ]") || lead.starts_with("- [x]") || lead.starts_with("- [X]") {
-                h.checkboxes += 1;
-            }
-        }
-    }
+    criteria::sections(&mut f, text, &lines, &blocks, first_ac, last_ac);
     f
 }
 
@@ -385,134 +245,6 @@ fn note_tilde_effects(effects: &mut Vec<&'static str>, lead: &str, trimmed: &str
     }
 }
 
-/// chant's ``` toggle state just before line `upto`.
-fn fence_state_before(lines: &[Line], text: &str, upto: usize) -> bool {
-    let mut fence = false;
-    for l in &lines[..upto] {
-        if trim_start(&text[l.start..l.end]).starts_with("```") {
-            fence = !fence;
-        }
-    }
-    fence
-}
-
-/// One CommonMark step: is this line inside code (fence lines included), and the
-/// state after it.
-fn commonmark_step(state: Code, raw: &str) -> (bool, Code) {
-    let lead = raw.trim_start_matches([' ', '\t']);
-    match state {
-        Code::Fence { ch, len } => {
-            let run = lead.bytes().take_while(|&b| b == ch).count();
-            let closes = run >= len && lead[run..].trim().is_empty();
-            (true, if closes { Code::None } else { state })
-        }
-        Code::HtmlComment => (true, if raw.contains("-->") { Code::None } else { state }),
-        Code::None => {
-            let bytes = lead.as_bytes();
-            if let Some(&ch) = bytes.first() {
-                if ch == b'`' || ch == b'~' {
-                    let run = bytes.iter().take_while(|&&b| b == ch).count();
-                    let info = &lead[run..];
-                    if run >= 3 && !(ch == b'`' && info.contains('`')) {
-                        return (true, Code::Fence { ch, len: run });
-                    }
-                }
-            }
-            if lead.starts_with("<!--") && !lead[4..].contains("-->") {
-                return (true, Code::HtmlComment);
-            }
-            (lead.starts_with("<!--"), Code::None)
-        }
-    }
-}
-
-/// An ATX heading of exactly `level` by CommonMark (`# x`, `#` alone, `#\tx`).
-fn is_atx(lead: &str, level: usize) -> bool {
-    let hashes = lead.bytes().take_while(|&b| b == b'#').count();
-    hashes == level && lead[hashes..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
-}
-
-/// Headings a reader takes for an AC section that chant's prefix match misses.
-fn is_near_miss_ac(lead: &str) -> bool {
-    let hashes = lead.bytes().take_while(|&b| b == b'#').count();
-    if hashes == 0 || hashes > 6 {
-        return false;
-    }
-    let rest = lead[hashes..].trim_start();
-    rest.len() >= "acceptance criteria".len()
-        && rest.is_char_boundary("acceptance criteria".len())
-        && rest[.."acceptance criteria".len()].eq_ignore_ascii_case("acceptance criteria")
-}
-
-fn is_uncounted_checkbox(lead: &str) -> bool {
-    let rest = if let Some(r) = lead.strip_prefix("* ").or_else(|| lead.strip_prefix("+ ")) {
-        r
-    } else if let Some(r) = lead.strip_prefix('-') {
-        if r.starts_with(' ') {
-            return false;
-        }
-        r
-    } else {
-        let digits = lead.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return false;
-        }
-        match lead[digits..].strip_prefix(". ").or_else(|| lead[digits..].strip_prefix(") ")) {
-            Some(r) => r,
-            None => return false,
-        }
-    };
-    let rest = rest.trim_start();
-    rest.starts_with("[ ]") || rest.starts_with("[x]") || rest.starts_with("[X]")
-}
-
-/// The text of a `- [ ]` / `- [x]` (and `- [X]` when `upper`) item line.
-fn criterion_text(trimmed: &str, upper: bool) -> Option<&str> {
-    let rest = trimmed.strip_prefix("- [ ]").or_else(|| trimmed.strip_prefix("- [x]")).or_else(|| {
-        if upper {
-            trimmed.strip_prefix("- [X]")
-        } else {
-            None
-        }
-    })?;
-    Some(rest.trim())
-}
-
-/// One line of chant's confidence counting (`score/confidence.rs`), for a line outside
-/// ``` fences: bullets (`- ` / `* ` with text), verb bullets, prose lines.
-fn confidence_line(c: &mut ConfidenceInputs, trimmed: &str, first: u8) {
-    if trimmed.is_empty() || first == b'#' {
-        return;
-    }
-    let bullet = if first == b'-' || first == b'*' {
-        trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* "))
-    } else {
-        None
-    };
-    let Some(content) = bullet else {
-        if trimmed != "-" && trimmed != "*" {
-            c.prose += 1;
-        }
-        return;
-    };
-    if !content.trim().is_empty() {
-        c.bullets += 1;
-    }
-    let content = if content.trim_start().starts_with('[') {
-        content.find(']').map_or(content, |p| &content[p + 1..])
-    } else {
-        content
-    };
-    if let Some(word) = content.split_whitespace().next() {
-        let verb = if word.is_ascii() {
-            VERBS.iter().any(|v| v.eq_ignore_ascii_case(word))
-        } else {
-            VERBS.contains(&word.to_lowercase().as_str())
-        };
-        c.verb_bullets += usize::from(verb);
-    }
-}
-
 /// `[[…]]` links on one line (no whitespace or `[` inside).
 fn wiki_links(f: &mut BodyFacts, raw: &str, line_start: usize) {
     let bytes = raw.as_bytes();
@@ -533,120 +265,6 @@ fn wiki_links(f: &mut BodyFacts, raw: &str, line_start: usize) {
         }
         from = s + close + 2;
     }
-}
-
-/// Occurrences of `- [ ]` and of `- [x]` / `- [X]` in a line (chant's substring counts).
-fn count_boxes(line: &str) -> (usize, usize) {
-    let b = line.as_bytes();
-    let (mut open, mut done) = (0, 0);
-    for i in memchr::memchr_iter(b'-', b) {
-        if b.len() >= i + 5 && &b[i + 1..i + 3] == b" [" && b[i + 4] == b']' {
-            match b[i + 3] {
-                b' ' => open += 1,
-                b'x' | b'X' => done += 1,
-                _ => {}
-            }
-        }
-    }
-    (open, done)
-}
-
-fn is_space_byte(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-/// `str::trim_start`, fast for the ASCII case.
-fn trim_start(s: &str) -> &str {
-    let n = s.bytes().take_while(|&b| is_space_byte(b)).count();
-    let rest = &s[n..];
-    if rest.as_bytes().first().is_some_and(|&b| b >= 0x80) {
-        rest.trim_start()
-    } else {
-        rest
-    }
-}
-
-/// `str::trim_end`, fast for the ASCII case.
-fn trim_end(s: &str) -> &str {
-    let n = s.bytes().rev().take_while(|&b| is_space_byte(b)).count();
-    let rest = &s[..s.len() - n];
-    if rest.as_bytes().last().is_some_and(|&b| b >= 0x80) {
-        rest.trim_end()
-    } else {
-        rest
-    }
-}
-
-/// `body.split_whitespace().count()`. ASCII text is counted eight bytes at a time:
-/// each byte's high bit says "whitespace", and a word starts at every non-space byte
-/// that follows a space.
-pub fn count_words(body: &str) -> usize {
-    if !body.is_ascii() {
-        return body.split_whitespace().count();
-    }
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7f * ONES;
-    const HIGH: u64 = 0x80 * ONES;
-    // High bit of each byte set where the byte is ASCII whitespace (space, 9..=13).
-    fn spaces(x: u64) -> u64 {
-        let e = x ^ (0x20 * ONES);
-        let eq_space = !((((e & LOW7) + LOW7) | e) & HIGH) & HIGH;
-        let lo = x & LOW7;
-        let ge9 = (lo + (0x80 - 9) * ONES) & HIGH;
-        let ge14 = (lo + (0x80 - 14) * ONES) & HIGH;
-        eq_space | (ge9 & !ge14 & !x & HIGH)
-    }
-    let bytes = body.as_bytes();
-    let mut words = 0usize;
-    let mut carry = HIGH & 0x80; // "the byte before the text is a space"
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(chunk);
-        let sp = spaces(u64::from_le_bytes(b));
-        let before = (sp << 8) | carry;
-        words += (!sp & before & HIGH).count_ones() as usize;
-        carry = sp >> 56;
-    }
-    let mut prev = carry != 0;
-    for &c in chunks.remainder() {
-        let s = (c == b' ') | (c.wrapping_sub(9) < 5);
-        words += usize::from(prev && !s);
-        prev = s;
-    }
-    words
-}
-
-/// chant counts `body.to_lowercase().matches(p)` for each vague pattern. The patterns
-/// are ASCII and no non-ASCII character lowercases into a run of them, so counting in
-/// an ASCII-lowercased copy gives the same numbers.
-/// Facts chant finds in the lowercased body: the number of vague-word hits
-/// (confidence) and whether a coupling phrase occurs (splittability).
-fn case_blind_facts(body: &str) -> (usize, bool) {
-    use memchr::memmem::Finder;
-    use std::sync::OnceLock;
-    static VAGUE: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    static COUPLING: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
-    let vague = VAGUE.get_or_init(|| {
-        ["improve", "as needed", "etc", "and related", "similar"].iter().map(Finder::new).collect()
-    });
-    let coupling = COUPLING
-        .get_or_init(|| ["tightly coupled", "depends on each other"].iter().map(Finder::new).collect());
-    let lower = body.to_ascii_lowercase();
-    let hits = vague.iter().map(|f| f.find_iter(lower.as_bytes()).count()).sum();
-    (hits, coupling.iter().any(|f| f.find(lower.as_bytes()).is_some()))
-}
-
-fn split_lines(text: &str, range: Range<usize>) -> Vec<Line> {
-    let mut out = Vec::with_capacity((range.end - range.start) / 40 + 1);
-    let mut pos = range.start;
-    while pos < range.end {
-        let nl = memchr::memchr(b'\n', &text.as_bytes()[pos..range.end]).map_or(range.end, |i| pos + i);
-        let end = if text.as_bytes()[pos..nl].last() == Some(&b'\r') { nl - 1 } else { nl };
-        out.push(Line { start: pos, end });
-        pos = nl + 1;
-    }
-    out
 }
 
 /// Cheap filter before the ID regex: four ASCII digits right before a `-`.
@@ -673,19 +291,6 @@ mod tests {
         let f = facts("#NoSpace\n## Two\n");
         assert!(f.title.is_none());
         assert_eq!(f.title_without_space, Some(0..8));
-    }
-
-    #[test]
-    fn acceptance_criteria_counts_follow_chant() {
-        let body = "# T\n## Acceptance Criteria\n- [ ] a\n- [x] b\n```\n- [ ] in fence\n```\n## Acceptance Criteria (v2)\n- [ ] c - [ ] d\n  - [X] e\n* [ ] star\n### sub\n- [ ]\n## Notes\n- [ ] after\n";
-        let f = facts(body);
-        assert_eq!(f.ac_headings.len(), 2);
-        assert_eq!((f.checkboxes_total, f.checkboxes_unchecked), (4, 3));
-        assert!(f.has_ac);
-        // First section, through the second AC heading, `[X]` not counted.
-        assert_eq!(f.lint_criteria, 3);
-        assert_eq!(f.work_criteria, 5);
-        assert_eq!(f.uncounted_checkboxes.len(), 1);
     }
 
     #[test]
@@ -717,24 +322,28 @@ mod tests {
     }
 
     #[test]
-    fn fast_counters_match_the_std_ones() {
-        for text in [
-            "",
-            "a b",
-            "  a\tb\u{a0}c\u{2003}d\u{85}e ",
-            "one two  three\tfour\nfive\r\nsix\x0bseven\x0ceight nine ten eleven twelve",
-            " a  bb   ccc    dddd     eeeee      f",
-            "Improve ETC; sImIlar, as  needed, and related\u{130}mprove",
-            "日本 語",
-        ] {
-            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
-            let lower = text.to_lowercase();
-            let slow: usize = ["improve", "as needed", "etc", "and related", "similar"]
-                .iter()
-                .map(|p| lower.matches(p).count())
-                .sum();
-            assert_eq!(case_blind_facts(text).0, slow, "{text:?}");
-        }
+    fn the_reader_view_follows_commonmark_blocks() {
+        // Indented code: chant's title, inside code for a reader.
+        let f = facts("    # install\n\n# Real\n");
+        let t = f.title.expect("title");
+        assert!(t.in_code);
+        assert_eq!(f.visible_title, Some(15..21));
+        // A setext H1 is the title a reader sees; an HTML block hides a `# ` line
+        // from a reader without being code.
+        let f = facts("<details>\n# x\n</details>\n\nReal\n====\n");
+        assert!(!f.title.expect("title").in_code);
+        assert_eq!(f.visible_title, Some(26..30));
+        // A `~~~` fence inside a list item, ended by the item's end.
+        let f = facts("- step\n  ~~~\n  # x\nafter\n- [ ] box\n");
+        assert_eq!(f.tilde_fences.len(), 1);
+        assert_eq!(f.tilde_fences[0].effects, vec!["a `# ` line that can become the title"]);
+        // Four spaces do not open a fence: the line after is no code.
+        let f = facts("    ```\n# T\n");
+        assert!(!f.title.expect("title").in_code);
+    }
+
+    #[test]
+    fn id_prefilter() {
         assert!(may_hold_id("see 2026-01-01-001-abc"));
         assert!(!may_hold_id("no 123-ids 26-01"));
     }
