@@ -5,9 +5,12 @@
 //! ATX and setext headings, tabs as 4-column stops. `tests/commonmark.rs` proves it
 //! against pulldown-cmark line by line.
 //!
-//! Not modelled (the differential test names each exclusion): a lone CR as a line
-//! break (chant's `lines()` splits on LF only, and so does this scan), and a paragraph
-//! made only of link reference definitions before a setext underline.
+//! Not modelled (the differential test excludes such documents by name): a lone CR
+//! as a line break (chant's `lines()` splits on LF only, and so does this scan), and
+//! link reference definitions (a paragraph made only of them cannot become a setext
+//! heading). Where pulldown-cmark departs from the spec (a tab after a closing fence,
+//! a tab before the `>` that continues a block quote) this scan follows the spec, as
+//! cmark (and so GitHub) does.
 
 use super::html::{html_ends, html_start, HtmlEnd};
 use super::lines::Line;
@@ -93,8 +96,8 @@ struct Reader {
     out: Vec<Block>,
 }
 
-/// A position in a line: byte offset, column, and whether the tab at `pos` is
-/// partly consumed (so `col` lies inside it).
+/// A position in a line: byte offset and column (tab stops of 4). When a tab is only
+/// partly consumed, `pos` stays on it and `col` lies inside it.
 #[derive(Clone, Copy)]
 struct Cursor<'a> {
     s: &'a [u8],
@@ -250,7 +253,7 @@ impl Reader {
                 }
                 self.close(&mut matched, &mut started);
                 self.leaf = Leaf::Indented;
-                return self.done(Block::IndentedCode, blank);
+                return self.done(Block::IndentedCode);
             }
             let rest = &s[p.min(s.len())..];
             let Some(&b) = rest.first() else { break };
@@ -270,7 +273,7 @@ impl Reader {
                     let hashes = rest.iter().take_while(|&&x| x == b'#').count();
                     if hashes <= 6 && matches!(rest.get(hashes), None | Some(b' ' | b'\t')) {
                         self.close(&mut matched, &mut started);
-                        return self.done(Block::Heading { level: hashes as u8 }, false);
+                        return self.done(Block::Heading { level: hashes as u8 });
                     }
                 }
                 b'`' | b'~' => {
@@ -278,7 +281,7 @@ impl Reader {
                     if run >= 3 && !(b == b'`' && rest[run..].contains(&b'`')) {
                         self.close(&mut matched, &mut started);
                         self.leaf = Leaf::Fence { ch: b, len: run };
-                        return self.done(Block::FenceOpen { tilde: b == b'~' }, false);
+                        return self.done(Block::FenceOpen { tilde: b == b'~' });
                     }
                 }
                 b'<' => {
@@ -289,7 +292,7 @@ impl Reader {
                         if !html_ends(end, c.rest()) {
                             self.leaf = Leaf::Html { end, comment };
                         }
-                        return self.done(if comment { Block::HtmlComment } else { Block::Html }, false);
+                        return self.done(if comment { Block::HtmlComment } else { Block::Html });
                     }
                 }
                 _ => {}
@@ -301,11 +304,11 @@ impl Reader {
                     *k = Block::Heading { level };
                 }
                 self.leaf = Leaf::None;
-                return self.done(Block::Heading { level }, false);
+                return self.done(Block::Heading { level });
             }
             if matches!(b, b'*' | b'-' | b'_') && is_thematic_break(rest) {
                 self.close(&mut matched, &mut started);
-                return self.done(Block::Text, false);
+                return self.done(Block::Text);
             }
             if let Some((marker, ordered_start)) = list_marker(rest) {
                 let after = &rest[marker..];
@@ -341,14 +344,14 @@ impl Reader {
         // 4. Text: a paragraph line (lazy when containers were not all continued), or blank.
         let blank = c.blank();
         if !started && para_open && !blank {
-            return self.done(Block::Text, false);
+            return self.done(Block::Text);
         }
         self.close(&mut matched, &mut started);
         if blank {
             return Block::Blank;
         }
         self.leaf = Leaf::Para { start: index };
-        self.done(Block::Text, false)
+        self.done(Block::Text)
     }
 
     /// Closes the containers this line did not continue (once per line), and their leaf.
@@ -366,13 +369,12 @@ impl Reader {
         *matched = self.stack.len();
     }
 
-    /// A line that put content into the innermost containers: list items now hold a block.
-    fn done(&mut self, kind: Block, blank: bool) -> Block {
-        if !blank {
-            for c in &mut self.stack {
-                if let Container::Item { content, .. } = c {
-                    *content = true;
-                }
+    /// A non-blank line that put content into the open containers: list items now
+    /// hold a block.
+    fn done(&mut self, kind: Block) -> Block {
+        for c in &mut self.stack {
+            if let Container::Item { content, .. } = c {
+                *content = true;
             }
         }
         kind
