@@ -264,6 +264,34 @@ fn settings_change_severities_without_restart() {
 }
 
 #[test]
+fn a_mistyped_setting_keeps_the_others_and_is_reported_once() {
+    let (tmp, root) = project();
+    let settings = json!({ "archived": "yes", "diagnostics": { "disabled": ["unknown-dependency"] } });
+    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), settings.clone());
+    s.settings = settings;
+    let ccc = spec_uri(&root, "2026-01-03-001-ccc");
+    // `diagnostics.disabled` still applies although `archived` is wrong.
+    s.wait_diagnostics(&ccc, WAIT, |d| Server::codes(d) == vec!["missing-file"]);
+    let warned = |s: &Server| {
+        s.received
+            .iter()
+            .filter(|m| m["method"] == "window/showMessage")
+            .map(|m| m["params"]["message"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = s.wait_for(0, WAIT, |m| m["method"] == "window/showMessage").expect("a warning");
+    assert_eq!(s.received[first]["params"]["type"], 2, "a warning");
+    assert_eq!(
+        warned(&s),
+        ["chant.archived: expected true or false, got the string \"yes\"; using the default"]
+    );
+    // The same settings again: no second warning.
+    s.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    s.drain(Duration::from_millis(500));
+    assert_eq!(warned(&s).len(), 1, "{:?}", warned(&s));
+}
+
+#[test]
 fn silent_outside_a_chant_project() {
     let tmp = tempfile::tempdir().unwrap();
     let plain = tmp.path().join("notes");

@@ -196,7 +196,9 @@ impl Backend {
         for p in &problems {
             log!(Warn, "{p}");
         }
-        if !problems.is_empty() {
+        // Told once: the same mistakes in the next settings are not shown again.
+        let new = std::mem::replace(&mut self.state().settings_problems, problems.clone()) != problems;
+        if new && !problems.is_empty() {
             self.inner.client.show_message(lsp::MessageType::WARNING, problems.join("; ")).await;
         }
         if let Some(level) = settings.log_level.as_deref().and_then(super::log::parse) {

@@ -7,12 +7,9 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
-
 use crate::analysis::diagnostic::{Code, Diagnostic, Severity};
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DiagnosticSettings {
     /// Codes never shown.
     pub disabled: Vec<String>,
@@ -20,8 +17,7 @@ pub struct DiagnosticSettings {
     pub severity: HashMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub diagnostics: DiagnosticSettings,
     /// Report what is wrong inside archived specs too.
@@ -52,21 +48,63 @@ pub type Problems = Vec<String>;
 
 impl Settings {
     /// Reads settings from a JSON value (the `chant` section). Unknown keys are ignored;
-    /// bad values are reported and fall back to their defaults.
+    /// a value of the wrong type is reported (naming the key and the type it needs) and
+    /// that one setting keeps its default, every other setting is kept.
     pub fn from_json(value: &serde_json::Value) -> (Settings, Problems) {
         let mut problems = Vec::new();
+        let mut settings = Settings::default();
         if value.is_null() {
-            return (Settings::default(), problems);
+            return (settings, problems);
         }
         // Clients send either `{ "chant": {...} }` or the section itself.
         let value = value.get("chant").unwrap_or(value);
-        let settings = match serde_json::from_value::<Settings>(value.clone()) {
-            Ok(s) => s,
-            Err(e) => {
-                problems.push(format!("chant settings ignored: {e}"));
-                Settings::default()
-            }
+        let Some(obj) = value.as_object() else {
+            problems.push(format!("chant settings: expected an object, got {}", kind(value)));
+            return (settings, problems);
         };
+        let mut p = |key: &str, expected: &str, v: &serde_json::Value| {
+            problems.push(format!("chant.{key}: expected {expected}, got {}; using the default", kind(v)))
+        };
+        if let Some(d) = obj.get("diagnostics").filter(|v| !v.is_null()) {
+            match d.as_object() {
+                None => p("diagnostics", "an object", d),
+                Some(d) => {
+                    if let Some(v) = field(d, "disabled") {
+                        match serde_json::from_value(v.clone()) {
+                            Ok(x) => settings.diagnostics.disabled = x,
+                            Err(_) => p("diagnostics.disabled", "a list of diagnostic codes", v),
+                        }
+                    }
+                    if let Some(v) = field(d, "severity") {
+                        match serde_json::from_value(v.clone()) {
+                            Ok(x) => settings.diagnostics.severity = x,
+                            Err(_) => p("diagnostics.severity", "an object of code: severity", v),
+                        }
+                    }
+                }
+            }
+        }
+        for (key, target) in [("archived", &mut settings.archived), ("startWatch", &mut settings.start_watch)]
+        {
+            if let Some(v) = field(obj, key) {
+                match v.as_bool() {
+                    Some(b) => *target = b,
+                    None => p(key, "true or false", v),
+                }
+            }
+        }
+        if let Some(v) = field(obj, "executable") {
+            match v.as_str() {
+                Some(e) if !e.trim().is_empty() => settings.executable = e.to_string(),
+                _ => p("executable", "a program name or path", v),
+            }
+        }
+        if let Some(v) = field(obj, "logLevel") {
+            match v.as_str() {
+                Some(l) => settings.log_level = Some(l.to_string()),
+                None => p("logLevel", "a string (error, warn, info, debug, trace)", v),
+            }
+        }
         for code in settings.diagnostics.disabled.iter().chain(settings.diagnostics.severity.keys()) {
             if Code::from_name(code).is_none() {
                 problems.push(format!("unknown diagnostic code `{code}` in chant.diagnostics settings"));
@@ -98,6 +136,27 @@ impl Settings {
     }
 }
 
+/// A setting that is present (a `null` counts as absent).
+fn field<'a>(
+    obj: &'a serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Option<&'a serde_json::Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// What a JSON value is, for messages.
+fn kind(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {:?}", crate::analysis::text::ellipsis(s, 40)),
+        Value::Array(_) => "a list".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    }
+}
+
 fn parse_severity(s: &str) -> Option<Severity> {
     Some(match s {
         "error" => Severity::Error,
@@ -124,8 +183,23 @@ mod tests {
         assert!(s.apply(d(Code::StatusReady)).is_none());
         assert_eq!(s.apply(d(Code::SpecCoupling)).map(|d| d.severity), Some(Severity::Hint));
         assert_eq!(s.apply(d(Code::Bom)).map(|d| d.severity), Some(Severity::Error));
-        let (s, problems) = Settings::from_json(&serde_json::json!({ "archived": "yes" }));
-        assert_eq!(s, Settings::default());
-        assert_eq!(problems.len(), 1);
+        // One mistyped setting keeps the others.
+        let (s, problems) = Settings::from_json(&serde_json::json!({
+            "archived": "yes", "executable": "/opt/chant", "startWatch": true,
+            "diagnostics": { "disabled": "model-waste", "severity": { "bom": "hint" } }
+        }));
+        assert_eq!(s.executable, "/opt/chant");
+        assert!(s.start_watch && !s.archived);
+        assert_eq!(s.diagnostics.severity.get("bom").map(String::as_str), Some("hint"));
+        assert!(s.diagnostics.disabled.is_empty());
+        assert_eq!(
+            problems,
+            [
+                "chant.diagnostics.disabled: expected a list of diagnostic codes, got the string \"model-waste\"; using the default",
+                "chant.archived: expected true or false, got the string \"yes\"; using the default",
+            ]
+        );
+        let (s, problems) = Settings::from_json(&serde_json::json!(["nope"]));
+        assert_eq!((s, problems.len()), (Settings::default(), 1));
     }
 }

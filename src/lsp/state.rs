@@ -112,6 +112,8 @@ pub struct State {
     pub encoding: Encoding,
     pub caps: ClientCaps,
     pub settings: Settings,
+    /// What the last settings said that could not be used (shown to the person once).
+    pub settings_problems: Vec<String>,
     pub initialization_options: Option<serde_json::Value>,
     pub folders: Vec<PathBuf>,
     pub roots: Vec<Root>,
@@ -127,6 +129,7 @@ impl State {
             encoding: Encoding::Utf16,
             caps: ClientCaps::default(),
             settings: Settings::default(),
+            settings_problems: Vec::new(),
             initialization_options: None,
             folders: Vec::new(),
             roots: Vec::new(),

@@ -240,6 +240,8 @@ run_nvim() {
   copy_demo "$tmp/demo"
   mkdir -p "$tmp/outside" "$tmp/bin" "$tmp/xdg/config" "$tmp/xdg/data" "$tmp/xdg/state" "$tmp/xdg/cache"
   printf '# Notes\n\nNot a chant project.\n' >"$tmp/outside/notes.md"
+  # A *file* named .chant does not make a project: the server wants the directory.
+  printf 'not a directory\n' >"$tmp/outside/.chant"
   make_bin "$tmp/bin"
   say "neovim $label ($("$nvim" --version | head -1), $style config)"
   PATH="$tmp/bin:$PATH" \

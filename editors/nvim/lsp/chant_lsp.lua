@@ -21,8 +21,11 @@ return {
   cmd = { 'chant-lsp' },
   filetypes = { 'markdown' },
   root_dir = function(bufnr, on_dir)
-    -- Only inside a chant project: without a root the client is not started at all.
-    local root = vim.fs.root(bufnr, '.chant')
+    -- Only inside a chant project (a directory holding a `.chant` directory; a file named
+    -- `.chant` does not count): without a root the client is not started at all.
+    local root = vim.fs.root(bufnr, function(name, path)
+      return name == '.chant' and vim.fn.isdirectory(path .. '/' .. name) == 1
+    end)
     if root then
       on_dir(root)
     end

@@ -1,0 +1,467 @@
+//! The server's change model without a server: `State::apply(Change) -> Effects` on a
+//! real project on disk, one change after another, each answer an expect snapshot (what
+//! is published, what is (re)loaded, debounced, retried, refreshed). After each disk
+//! change, what the state has published equals a fresh load of the project.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chant_lsp::io::load::{self, Options};
+use chant_lsp::io::run::RunFacts;
+use chant_lsp::lsp::changes::{Change, Effects};
+use chant_lsp::lsp::state::State;
+use expect_test::{expect, Expect};
+use support::Fixture;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+/// A spec of good quality (so that only what a test changes shows).
+fn spec(fm: &str, title: &str) -> String {
+    format!(
+        "---\n{fm}---\n# {title}\n\nRead `.chant/config.md` and report errors with their line.\n\n\
+         ## Acceptance Criteria\n\n- [ ] Errors carry the line\n- [ ] A test covers a bad file\n"
+    )
+}
+
+fn project() -> String {
+    [
+        "//- .chant/config.md\n---\nproject:\n  name: demo\ndefaults:\n  prompt: standard\n---\n".to_string(),
+        "//- .chant/prompts/standard.md\nP\n".to_string(),
+        format!("//- .chant/specs/{AAA}.md\n{}", spec("status: completed\n", "Add the limiter")),
+        format!(
+            "//- .chant/specs/{BBB}.md\n{}",
+            spec(&format!("depends_on: [{AAA}]\ninformed_by: [docs/notes.md]\n"), "Wire the limiter")
+        ),
+        format!("//- .chant/specs/{CCC}.md\n{}", spec(&format!("depends_on: [{BBB}]\n"), "Use the limiter")),
+        "//- docs/notes.md\nnotes\n".to_string(),
+    ]
+    .concat()
+}
+
+const AAA: &str = "2026-01-01-001-aaa";
+const BBB: &str = "2026-01-02-001-bbb";
+const CCC: &str = "2026-01-03-001-ccc";
+
+struct Harness {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    st: State,
+}
+
+impl Harness {
+    fn new(fixture: &str) -> Harness {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("proj");
+        for (path, text) in Fixture::parse(fixture).files {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut st = State::new(None);
+        st.folders = vec![root.clone()];
+        let mut h = Harness { _tmp: tmp, root, st };
+        assert!(h.st.begin_load(&h.root));
+        let fx = h.load();
+        // A clean project: nothing to publish.
+        assert_eq!(fx, "refresh views\n");
+        h
+    }
+
+    fn load(&mut self) -> String {
+        let l = load::load(&self.root, &Options::default()).unwrap();
+        self.apply(Change::Loaded {
+            root: self.root.clone(),
+            result: Ok(Box::new(l)),
+            runs: RunFacts::default(),
+        })
+    }
+
+    fn spec(&self, id: &str) -> PathBuf {
+        self.root.join(format!(".chant/specs/{id}.md"))
+    }
+
+    fn uri(&self, path: &Path) -> Uri {
+        Uri::from_file_path(path).unwrap()
+    }
+
+    /// Files changed on disk: what the server does, reading before applying.
+    fn disk(&mut self, paths: &[PathBuf]) -> String {
+        let wanted = self.st.disk_reads(paths);
+        let texts = wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect();
+        self.apply(Change::Disk { paths: paths.to_vec(), texts })
+    }
+
+    fn apply(&mut self, change: Change) -> String {
+        let fx = self.st.apply(change);
+        self.render(&fx)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn open(&mut self, id: &str, text: &str, version: i32) -> String {
+        let path = self.spec(id);
+        let uri = self.uri(&path);
+        self.apply(Change::Opened { path, uri, text: text.to_string(), version, disk_bom: false, root: None })
+    }
+
+    /// Replaces the whole text of an open spec, then lets typing pause.
+    fn type_text(&mut self, id: &str, text: &str, version: i32) -> (String, String) {
+        let path = self.spec(id);
+        let change =
+            lsp::TextDocumentContentChangeEvent { range: None, range_length: None, text: text.to_string() };
+        let typed = self.st.apply(Change::Edited { path: path.clone(), changes: vec![change], version });
+        let generation = typed.debounce.as_ref().map(|(_, g)| *g).unwrap();
+        let paused = self.apply(Change::Paused { path, generation });
+        (self.render(&typed), paused)
+    }
+
+    fn rel(&self, p: &Path) -> String {
+        match (p.strip_prefix(&self.root), p.strip_prefix(self._tmp.path())) {
+            (Ok(r), _) if r.as_os_str().is_empty() => "<project>".to_string(),
+            (Ok(r), _) => r.display().to_string(),
+            (_, Ok(r)) => format!("<tmp>/{}", r.display()),
+            _ => p.display().to_string(),
+        }
+    }
+
+    fn render(&self, fx: &Effects) -> String {
+        let mut out = String::new();
+        if !fx.publish.is_empty() {
+            out.push_str("publish\n");
+            let files: Vec<_> = fx.publish.iter().flat_map(|o| &o.files).collect();
+            let shown = if files.len() > 6 { 3 } else { files.len() };
+            if shown < files.len() {
+                out.push_str(&format!("  ({} files; the first {shown})\n", files.len()));
+            }
+            {
+                for f in &files[..shown] {
+                    let codes: Vec<&str> = f.diagnostics.iter().map(|d| d.code.as_str()).collect();
+                    let version = f.version.map(|v| format!(" v{v}")).unwrap_or_default();
+                    let codes = if codes.is_empty() { "(clear)".to_string() } else { codes.join(", ") };
+                    out.push_str(&format!("  {}{version}: {codes}\n", f.rel));
+                }
+            }
+        }
+        for (what, paths) in
+            [("load", &fx.load), ("unwatch", &fx.unwatch), ("later", &fx.later), ("run facts", &fx.run_facts)]
+        {
+            for p in paths {
+                out.push_str(&format!("{what} {}\n", self.rel(p)));
+            }
+        }
+        if let Some((p, g)) = &fx.debounce {
+            out.push_str(&format!("debounce {} (generation {g})\n", self.rel(p)));
+        }
+        if fx.refresh_views {
+            out.push_str("refresh views\n");
+        }
+        if out.is_empty() {
+            out.push_str("nothing\n");
+        }
+        out
+    }
+
+    /// What the client shows now equals a fresh load of the project (no open documents).
+    fn assert_fresh(&self) {
+        let fresh = load::load(&self.root, &Options::default()).unwrap().workspace;
+        let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (i, s) in fresh.project.specs.iter().enumerate() {
+            let d: Vec<String> = fresh.diagnostics(i).iter().map(|d| d.code.as_str().to_string()).collect();
+            if !d.is_empty() {
+                want.insert(s.path.clone(), d);
+            }
+        }
+        let r = &self.st.roots[0];
+        let have: BTreeMap<String, Vec<String>> = r
+            .published
+            .iter()
+            .filter(|(p, _)| p.starts_with(".chant/specs/") || p.starts_with(".chant/archive/"))
+            .map(|(p, d)| (p.clone(), d.iter().map(|d| d.code.as_str().to_string()).collect()))
+            .collect();
+        assert_eq!(have, want);
+    }
+}
+
+#[test]
+fn open_edit_pause_and_close() {
+    let mut h = Harness::new(&project());
+    // Opened as it is on disk: nothing new to publish.
+    let text = std::fs::read_to_string(h.spec(CCC)).unwrap();
+    check(
+        h.open(CCC, &text, 1),
+        expect![[r#"
+        nothing
+    "#]],
+    );
+    // Typing: the edit is applied at once, the check waits for a pause.
+    let broken = text.replace("depends_on: [2026-01-02-001-bbb]", "depends_on: [2026-01-02-001-bbb, nope]");
+    let (typed, paused) = h.type_text(CCC, &broken, 2);
+    check(
+        typed,
+        expect![[r#"
+        debounce .chant/specs/2026-01-03-001-ccc.md (generation 1)
+    "#]],
+    );
+    check(
+        paused,
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-03-001-ccc.md v2: unknown-dependency
+    "#]],
+    );
+    // A pause reported for an older generation does nothing.
+    let stale = h.apply(Change::Paused { path: h.spec(CCC), generation: 0 });
+    check(
+        stale,
+        expect![[r#"
+        nothing
+    "#]],
+    );
+    // Closed without saving: back to the disk.
+    let disk = std::fs::read(h.spec(CCC)).ok();
+    let closed = h.apply(Change::Closed { path: h.spec(CCC), disk });
+    check(
+        closed,
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-03-001-ccc.md: (clear)
+    "#]],
+    );
+    h.assert_fresh();
+}
+
+#[test]
+fn saving_and_disk_changes_of_open_and_closed_specs() {
+    let mut h = Harness::new(&project());
+    let text = std::fs::read_to_string(h.spec(CCC)).unwrap();
+    h.open(CCC, &text, 1);
+    let edited = text.replace("depends_on: [", "depends_on: [nope, ");
+    let (_, paused) = h.type_text(CCC, &edited, 2);
+    check(
+        paused,
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-03-001-ccc.md v2: unknown-dependency
+    "#]],
+    );
+    // Saved: the disk now says what the buffer says; the buffer was checked already.
+    let saved = h.write(&format!(".chant/specs/{CCC}.md"), &edited);
+    check(
+        h.disk(&[saved]),
+        expect![[r#"
+        refresh views
+    "#]],
+    );
+    // Another program changes the open spec on disk: the buffer still wins.
+    let elsewhere = h.write(&format!(".chant/specs/{CCC}.md"), &text);
+    check(
+        h.disk(&[elsewhere]),
+        expect![[r#"
+        refresh views
+    "#]],
+    );
+    // A closed spec changes on disk: it and the specs that depend on it are re-checked.
+    let bbb = h.write(
+        &format!(".chant/specs/{BBB}.md"),
+        &spec(&format!("depends_on: [{AAA}, gone]\n"), "Wire the limiter"),
+    );
+    check(
+        h.disk(&[bbb]),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
+        refresh views
+    "#]],
+    );
+    // A linked file disappears: the spec linking to it is re-checked.
+    std::fs::remove_file(h.root.join("docs/notes.md")).unwrap();
+    let bbb = h.write(
+        &format!(".chant/specs/{BBB}.md"),
+        &spec("informed_by: [docs/notes.md]\n", "Wire the limiter"),
+    );
+    check(
+        h.disk(&[bbb, h.root.join("docs/notes.md")]),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: missing-file
+        refresh views
+    "#]],
+    );
+    let closed = h.apply(Change::Closed { path: h.spec(CCC), disk: std::fs::read(h.spec(CCC)).ok() });
+    check(
+        closed,
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-03-001-ccc.md: (clear)
+    "#]],
+    );
+    h.assert_fresh();
+}
+
+#[test]
+fn delete_and_rename() {
+    let mut h = Harness::new(&project());
+    let bbb = h.spec(BBB);
+    std::fs::remove_file(&bbb).unwrap();
+    check(
+        h.disk(&[bbb.clone()]),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-03-001-ccc.md: unknown-dependency
+        refresh views
+    "#]],
+    );
+    h.assert_fresh();
+    // Renamed back under another ID: the dependent still names the old one.
+    let moved = h.write(".chant/specs/2026-01-02-002-bbx.md", &spec("", "Wire the limiter"));
+    check(
+        h.disk(&[bbb, moved]),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-03-001-ccc.md: unknown-dependency
+        refresh views
+    "#]],
+    );
+    h.assert_fresh();
+}
+
+#[test]
+fn a_checkout_of_many_files_and_a_config_change_reload() {
+    let mut h = Harness::new(&project());
+    let paths: Vec<PathBuf> = (0..300)
+        .map(|i| {
+            h.write(
+                &format!(".chant/specs/2026-02-01-{i:03}-new.md"),
+                &spec(&format!("depends_on: [{AAA}, x{i}]\n"), "New"),
+            )
+        })
+        .collect();
+    check(
+        h.disk(&paths),
+        expect![[r#"
+        load <project>
+        refresh views
+    "#]],
+    );
+    let config =
+        h.write(".chant/config.md", "---\nproject:\n  name: other\ndefaults:\n  prompt: gone\n---\n");
+    check(
+        h.disk(&[config]),
+        expect![[r#"
+        load <project>
+        refresh views
+    "#]],
+    );
+    // The reload publishes the new specs' findings and the config's (its prompt is gone).
+    assert!(h.st.begin_load(&h.root));
+    check(
+        h.load(),
+        expect![[r#"
+        publish
+          (301 files; the first 3)
+          .chant/specs/2026-02-01-000-new.md: unknown-dependency
+          .chant/specs/2026-02-01-001-new.md: unknown-dependency
+          .chant/specs/2026-02-01-002-new.md: unknown-dependency
+        refresh views
+    "#]],
+    );
+    h.assert_fresh();
+}
+
+#[test]
+fn run_facts_folders_and_loading() {
+    let mut h = Harness::new(&project());
+    // A run started elsewhere takes a lock: the run facts are read again.
+    let lock = h.write(&format!(".chant/.locks/{CCC}.lock"), "1");
+    check(
+        h.disk(&[lock]),
+        expect![[r#"
+        run facts <project>
+        refresh views
+    "#]],
+    );
+    let facts = RunFacts { locks: [(CCC.to_string(), 1)].into(), ..RunFacts::default() };
+    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts: facts.clone() });
+    check(
+        fx,
+        expect![[r#"
+        refresh views
+    "#]],
+    );
+    // The same facts again change nothing.
+    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts });
+    check(
+        fx,
+        expect![[r#"
+        nothing
+    "#]],
+    );
+    // Changes under a project that is still loading wait for it.
+    let other = h._tmp.path().join("other");
+    assert!(h.st.begin_load(&other));
+    let p = other.join(".chant/specs/x.md");
+    check(
+        h.disk(&[p]),
+        expect![[r#"
+        later <tmp>/other/.chant/specs/x.md
+    "#]],
+    );
+    // A spec opened in a project nobody loaded asks for that project.
+    let third = h._tmp.path().join("third");
+    let path = third.join(".chant/specs/y.md");
+    let uri = Uri::from_file_path(&path).unwrap();
+    let fx = h.apply(Change::Opened {
+        path,
+        uri,
+        text: String::new(),
+        version: 1,
+        disk_bom: false,
+        root: Some(third),
+    });
+    check(
+        fx,
+        expect![[r#"
+        load <tmp>/third
+    "#]],
+    );
+    // The folder goes: its project is forgotten and what it showed is cleared.
+    let bbb = h.write(&format!(".chant/specs/{BBB}.md"), &spec("depends_on: [nope]\n", "Wire the limiter"));
+    h.disk(&[bbb]);
+    let fx = h.apply(Change::FoldersRemoved(vec![h.root.clone()]));
+    check(
+        fx,
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: (clear)
+        unwatch <project>
+    "#]],
+    );
+    assert!(h.st.roots.is_empty());
+}
+
+#[test]
+fn an_open_spec_keeps_its_project_loaded_when_its_folder_goes() {
+    let mut h = Harness::new(&project());
+    let text = std::fs::read_to_string(h.spec(CCC)).unwrap();
+    h.open(CCC, &text, 1);
+    let fx = h.apply(Change::FoldersRemoved(vec![h.root.clone()]));
+    check(
+        fx,
+        expect![[r#"
+        nothing
+    "#]],
+    );
+    assert_eq!(h.st.roots.len(), 1);
+}
+
+fn check(actual: String, expect: Expect) {
+    expect.assert_eq(&actual);
+}
