@@ -4,7 +4,8 @@
 //! * `initialize` answered; all diagnostics published (progress end) after `initialized`;
 //! * a keystroke in a spec with dependents: time until its diagnostics and its
 //!   dependents' are republished, minus the 150 ms debounce (200 edits, p50/p95);
-//! * hover, definition and completion round trips (p50/p95), next to a baseline
+//! * hover, definition, completion, code action and code lens round trips (p50/p95),
+//!   next to a baseline
 //!   request that does no analysis (`chant-lsp/documentText`);
 //! * hover round trips while a run floods the server with output (the fake chant of
 //!   `tests/fake-chant` printing 100,000 lines as fast as it can), next to the same
@@ -148,8 +149,8 @@ fn main() {
         out.push(ms(t.elapsed()));
         r
     };
-    let (mut baseline, mut hover, mut definition, mut completion) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut baseline, mut hover, mut definition, mut completion, mut code_action, mut code_lens) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let link_line = text.lines().position(|l| l.starts_with("- src/")).unwrap_or(5) as u32;
     for _ in 0..200 {
         timed("chant-lsp/documentText", json!({ "uri": target_uri }), &mut baseline);
@@ -158,6 +159,15 @@ fn main() {
         assert!(!h.is_null(), "hover answered");
         timed("textDocument/definition", on_id, &mut definition);
         timed("textDocument/completion", position(status_line, 8), &mut completion);
+        // VS Code asks for code actions on every cursor move, and for lenses on every edit.
+        let range = json!({ "start": { "line": status_line, "character": 0 }, "end": { "line": status_line, "character": 0 } });
+        let actions = timed(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": target_uri }, "range": range, "context": { "diagnostics": [] } }),
+            &mut code_action,
+        );
+        assert!(actions.as_array().is_some_and(|a| !a.is_empty()), "code actions answered");
+        timed("textDocument/codeLens", json!({ "textDocument": { "uri": target_uri } }), &mut code_lens);
     }
 
     // The same hovers while a run floods the server with output.
@@ -216,6 +226,8 @@ fn main() {
         ("hover", &mut hover),
         ("definition", &mut definition),
         ("completion", &mut completion),
+        ("code action", &mut code_action),
+        ("code lens", &mut code_lens),
     ] {
         println!("  {name:<24} p50 {:6.2} ms   p95 {:6.2} ms", percentile(v, 0.5), percentile(v, 0.95));
     }

@@ -67,6 +67,26 @@ fn protocol_types_stay_in_lsp() {
     }
 }
 
+/// Files stay small, one idea each: a file over the limit says why in a `size-limit:`
+/// comment.
+#[test]
+fn no_file_over_the_size_limit_without_a_reason() {
+    const LIMIT: usize = 600;
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        let lines = text.lines().count();
+        let reason =
+            text.lines().find_map(|l| l.split_once("size-limit:").map(|(_, why)| why.trim().to_string()));
+        assert!(
+            lines <= LIMIT || reason.as_ref().is_some_and(|r| r.len() >= 20),
+            "{} has {lines} lines (limit {LIMIT}): split it, or say why it stays whole in a `size-limit:` comment",
+            f.display()
+        );
+    }
+}
+
 /// Every source file says what it owns.
 #[test]
 fn every_module_has_docs() {

@@ -8,6 +8,8 @@
 //! sequences over several lines, plain / single / double quoted scalars, comments,
 //! anchors and tags, block scalars and flow mappings (as opaque values). Anything it
 //! does not understand becomes [`Value::Other`] with a range; it never fails.
+//!
+//! size-limit: one scanner over the lines, whose states only make sense together.
 
 use std::ops::Range;
 
