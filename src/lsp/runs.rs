@@ -170,8 +170,48 @@ impl Backend {
         // chant reads the file on disk, not the editor's buffer (read before the lock).
         let abs = t.root.join(&t.rel);
         let disk = std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
-        // The state stays locked until the run is registered: two quick requests for one
-        // spec cannot both start it.
+        let (program, argv) = self.check_run(&t, &abs, &disk, verb, flags)?;
+        // The runs stay locked from the check to the registration: two quick requests for
+        // one spec cannot both start it. The state lock is not held while chant starts.
+        let key = (t.root.clone(), t.id.clone());
+        let mut runs = self.runs();
+        if runs.active.contains_key(&key) {
+            return Err(Refusal::Refused(format!(
+                "{} is already running from this editor: stop it first",
+                t.id
+            )));
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let handle = match run::start(&program, &argv, &t.root, tx) {
+            Ok(h) => h,
+            Err(StartError::NotFound(p)) => {
+                return Err(Refusal::Refused(format!(
+                    "cannot run `{p}`: it is not installed or not on PATH; install chant (`cargo install chant-cli`) or set the `chant.executable` setting to its path"
+                )))
+            }
+            Err(StartError::Other(e)) => return Err(Refusal::Refused(e)),
+        };
+        let title = format!("chant {}", argv.join(" "));
+        let token = lsp::ProgressToken::String(format!("chant-lsp/run/{}/{}", t.id, handle.pid));
+        log!(Info, "started `{program} {}` (pid {}) in {}", argv.join(" "), handle.pid, t.root.display());
+        runs.active.insert(key, Active { handle, token: token.clone(), started: Instant::now() });
+        drop(runs);
+        let b = self.clone();
+        let (root, id, rel) = (t.root, t.id.clone(), t.rel);
+        tokio::spawn(async move { b.follow_run(root, id, rel, verb, title, token, rx).await });
+        Ok(json!({ "started": t.id, "command": argv }))
+    }
+
+    /// Whether chant would accept `verb` on the spec now, as the action promised, and
+    /// what to run: the program and its arguments.
+    fn check_run(
+        &self,
+        t: &Target,
+        abs: &Path,
+        disk: &str,
+        verb: Verb,
+        flags: RunFlags,
+    ) -> Result<(String, Vec<String>), Refusal> {
         let mut st = self.state();
         if self.runs().active.contains_key(&(t.root.clone(), t.id.clone())) {
             return Err(Refusal::Refused(format!(
@@ -211,9 +251,9 @@ impl Backend {
                 t.id
             )));
         }
-        if let Some(doc) = st.docs.get_mut(&abs) {
+        if let Some(doc) = st.docs.get_mut(abs) {
             // (Editors hide a leading BOM: it is no unsaved change.)
-            let bare = disk.strip_prefix('\u{feff}').unwrap_or(&disk);
+            let bare = disk.strip_prefix('\u{feff}').unwrap_or(disk);
             let buffer = doc.text();
             if buffer.as_str() != disk && buffer.as_str() != bare {
                 return Err(Refusal::Refused(format!(
@@ -224,29 +264,7 @@ impl Backend {
         }
         let argv = actions::argv(verb, &t.id, flags, st.settings.start_watch)
             .ok_or_else(|| Refusal::Refused("nothing to run".to_string()))?;
-        let program = st.settings.executable.clone();
-        let (tx, rx) = mpsc::unbounded_channel();
-        let handle = match run::start(&program, &argv, &t.root, tx) {
-            Ok(h) => h,
-            Err(StartError::NotFound(p)) => {
-                return Err(Refusal::Refused(format!(
-                    "cannot run `{p}`: it is not installed or not on PATH; install chant (`cargo install chant-cli`) or set the `chant.executable` setting to its path"
-                )))
-            }
-            Err(StartError::Other(e)) => return Err(Refusal::Refused(e)),
-        };
-        let title = format!("chant {}", argv.join(" "));
-        let token = lsp::ProgressToken::String(format!("chant-lsp/run/{}/{}", t.id, handle.pid));
-        log!(Info, "started `{program} {}` (pid {}) in {}", argv.join(" "), handle.pid, t.root.display());
-        self.runs().active.insert(
-            (t.root.clone(), t.id.clone()),
-            Active { handle, token: token.clone(), started: Instant::now() },
-        );
-        drop(st);
-        let b = self.clone();
-        let (root, id, rel) = (t.root, t.id.clone(), t.rel);
-        tokio::spawn(async move { b.follow_run(root, id, rel, verb, title, token, rx).await });
-        Ok(json!({ "started": t.id, "command": argv }))
+        Ok((st.settings.executable.clone(), argv))
     }
 
     /// Streams a run's output to progress and the log, then reports the outcome.
