@@ -98,42 +98,34 @@ fn every_module_has_docs() {
     }
 }
 
-/// The README's table of diagnostic codes is generated from the code table.
-#[test]
-fn readme_lists_every_code() {
+/// Checks that the README's section between `<!-- NAME:start -->` and `<!-- NAME:end -->`
+/// is `table` (with `UPDATE_EXPECT=1`, writes it).
+fn readme_section(name: &str, table: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let (start, end) = ("<!-- codes:start -->\n", "<!-- codes:end -->");
-    let a = readme.find(start).expect("codes:start marker") + start.len();
-    let b = readme.find(end).expect("codes:end marker");
-    let table = chant_lsp::analysis::diagnostic::markdown_table();
-    if readme[a..b] != table {
+    let (start, end) = (format!("<!-- {name}:start -->\n"), format!("<!-- {name}:end -->"));
+    let a = readme.find(&start).unwrap_or_else(|| panic!("{name}:start marker")) + start.len();
+    let b = readme.find(&end).unwrap_or_else(|| panic!("{name}:end marker"));
+    if readme[a..b] != *table {
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&path, format!("{}{}{}", &readme[..a], table, &readme[b..]))
                 .expect("write README");
         } else {
-            panic!("README.md's code table is out of date: run `UPDATE_EXPECT=1 cargo test --test tidy`");
+            panic!("README.md's {name} table is out of date: run `UPDATE_EXPECT=1 cargo test --test tidy`");
         }
     }
+}
+
+/// The README's table of diagnostic codes is generated from the code table.
+#[test]
+fn readme_lists_every_code() {
+    readme_section("codes", &chant_lsp::analysis::diagnostic::markdown_table());
 }
 
 /// The README's table of commands is generated from the command table.
 #[test]
 fn readme_lists_every_command() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
-    let (start, end) = ("<!-- commands:start -->\n", "<!-- commands:end -->");
-    let a = readme.find(start).expect("commands:start marker") + start.len();
-    let b = readme.find(end).expect("commands:end marker");
-    let table = chant_lsp::analysis::ide::commands::markdown_table();
-    if readme[a..b] != table {
-        if std::env::var_os("UPDATE_EXPECT").is_some() {
-            std::fs::write(&path, format!("{}{}{}", &readme[..a], table, &readme[b..]))
-                .expect("write README");
-        } else {
-            panic!("README.md's command table is out of date: run `UPDATE_EXPECT=1 cargo test --test tidy`");
-        }
-    }
+    readme_section("commands", &chant_lsp::analysis::ide::commands::markdown_table());
 }
 
 /// Every server setting (the fields of `lsp::settings`), in camelCase dotted form.
