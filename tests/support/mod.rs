@@ -181,6 +181,9 @@ impl Cursor {
 }
 
 pub mod lsp;
+pub mod project;
+pub mod requests;
+pub mod runs;
 
 /// Writes a multi-file fixture into `root`.
 pub fn write_fixture(root: &std::path::Path, fixture: &str) {
