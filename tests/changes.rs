@@ -312,7 +312,7 @@ fn delete_and_rename() {
     let bbb = h.spec(BBB);
     std::fs::remove_file(&bbb).unwrap();
     check(
-        h.disk(&[bbb.clone()]),
+        h.disk(std::slice::from_ref(&bbb)),
         expect![[r#"
         publish
           .chant/specs/2026-01-03-001-ccc.md: unknown-dependency

@@ -182,7 +182,7 @@ fn chant_behaviour_citations_resolve() {
         .lines()
         .filter(|l| l.starts_with("## ") || l.starts_with("### "))
         .filter_map(|l| {
-            let n = l.trim_start_matches('#').trim_start().split_whitespace().next()?;
+            let n = l.trim_start_matches('#').split_whitespace().next()?;
             let n = n.trim_end_matches('.');
             (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.')).then(|| n.to_string())
         })
