@@ -5,7 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::lsp::uri;
+use serde_json::Value;
+
+use super::lsp::{uri, Server, TIMEOUT};
+use super::requests::is_progress;
 use super::write_fixture;
 
 pub struct Project {
@@ -26,6 +29,20 @@ impl Project {
             git_init(&root);
         }
         Project { _tmp: tmp, home, root }
+    }
+
+    /// Starts the real server on the project, with `HOME` at `home`; returns it and its
+    /// answer to `initialize`.
+    pub fn start(&self, caps: Value, init_options: Value) -> (Server, Value) {
+        Server::start(&self.root, &self.home, caps, init_options)
+    }
+
+    /// Starts the real server on the project with no settings and waits until it has
+    /// loaded the project (its progress ended).
+    pub fn loaded(&self, caps: Value) -> Server {
+        let (mut s, _) = self.start(caps, Value::Null);
+        s.wait_for(0, TIMEOUT, |m| is_progress(m, "end")).expect("loaded");
+        s
     }
 
     /// The path of active spec `id`.
