@@ -9,31 +9,17 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::base;
 use support::lsp::{neovim_caps, uri, vscode_caps, Server};
 use support::project::Project;
 use support::requests::{at, hover_text, is_progress};
 use support::write_fixture;
 
-const PROJECT: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
+const PROJECT: &str = concat!(
+    base!(),
+    "\
 //- docs/a.md
 A
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
----
-# Done already
-
-## Acceptance Criteria
-
-- [x] Add a
-- [x] Test b
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 depends_on: [2026-01-01-001-aaa]
@@ -58,7 +44,8 @@ target_files: [docs/out.md]
 
 - [ ] Add a
 - [ ] Test b
-";
+"
+);
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -416,7 +403,7 @@ fn a_careless_client_gets_answers_not_a_crash() {
     assert_eq!(tail["name"], "Tail", "{symbols}");
     assert_eq!(tail["range"]["start"]["line"], text.lines().count() + 1, "{symbols}");
     let h = hover_text(&mut s, &bbb, 1, 15);
-    assert!(h.contains("Done already"), "{h}");
+    assert!(h.contains("Add the limiter"), "{h}");
     let folds = s.request("textDocument/foldingRange", json!({ "textDocument": { "uri": bbb } }));
     assert!(folds.is_array(), "{folds}");
     assert!(!s.log().contains("panicked"), "{}", s.log());

@@ -8,33 +8,18 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
+use support::base;
 use support::lsp::{uri, vscode_caps, Server};
 use support::project::Project;
 use support::requests::{at, lenses};
 
-const PROJECT: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
+const PROJECT: &str = concat!(
+    base!(),
+    "\
 //- docs/design.md
 # Design
 
 Notes.
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
-labels: [api]
----
-# Add the limiter
-
-## Acceptance Criteria
-
-- [x] Implement it
-- [x] Test it
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 depends_on: [2026-01-01-001-aaa]
@@ -48,7 +33,8 @@ See [[2026-01-01-001-aaa]].
 
 - [ ] Add middleware
 - [ ] Test it
-";
+"
+);
 
 struct Env {
     p: Project,
@@ -78,7 +64,7 @@ fn hover_definition_references_links() {
 
     let d = e.s.request("textDocument/definition", at(&e.b, 1, 20));
     assert_eq!(d["uri"], e.p.spec_uri("2026-01-01-001-aaa"));
-    assert_eq!(d["range"]["start"], json!({"line": 4, "character": 0}));
+    assert_eq!(d["range"]["start"], json!({"line": 5, "character": 0}));
     let d = e.s.request("textDocument/definition", at(&e.b, 2, 14));
     assert_eq!(d["uri"], uri(&e.p.root.join("docs/design.md")));
 

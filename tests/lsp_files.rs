@@ -9,27 +9,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::base;
 use support::lsp::{neovim_caps, uri, vscode_caps, Server};
 use support::project::Project;
 
-const PROJECT: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
----
-# A
-
-## Acceptance Criteria
-
-- [x] Add a
-- [x] Test b
+const PROJECT: &str = concat!(
+    base!(),
+    "\
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 type: research
@@ -43,7 +29,8 @@ target_files: [docs/out.md]
 
 - [ ] Add a
 - [ ] Test b
-";
+"
+);
 
 const WAIT: Duration = Duration::from_secs(10);
 
