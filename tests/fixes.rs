@@ -3,32 +3,18 @@
 mod support;
 
 use chant_lsp::analysis::diagnostic::FixAction;
-use support::Fixture;
+use support::{base, Fixture};
 
-const BASE: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
----
-# A
-
-## Acceptance Criteria
-
-- [x] Add a
-- [x] Test b
+const BASE: &str = concat!(
+    base!(),
+    "\
 //- .chant/archive/2025-01-01/2025-01-01-001-old.md
 ---
 status: completed
 ---
 # Old
-";
+"
+);
 
 /// Applies the fix titled `title` of the first `code` diagnostic in `path`; returns the
 /// codes left in that file and the new text.

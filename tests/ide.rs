@@ -5,18 +5,11 @@ mod support;
 use chant_lsp::analysis::ide::actions::{LastRun, RunState};
 use chant_lsp::analysis::ide::{completion, hints, hover, lenses, navigation, rename, symbols};
 use expect_test::expect;
-use support::Cursor;
+use support::{base, Cursor};
 
-const BASE: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-# Standard prompt
-
-Do the work.
+const BASE: &str = concat!(
+    base!(),
+    "\
 //- .chant/prompts/split.md
 Split
 //- docs/design.md
@@ -25,18 +18,6 @@ Split
 Requests pass the limiter.
 //- docs/other.md
 x
-//- src/limiter.rs
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
-labels: [api]
-target_files: [src/limiter.rs]
----
-# Add the limiter
-
-## Acceptance Criteria
-
-- [x] Implement it
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 status: pending
@@ -57,7 +38,8 @@ See [[2026-01-01-001-aaa]].
 status: completed
 ---
 # Old work
-";
+"
+);
 
 fn with_base(extra: &str) -> Cursor {
     Cursor::parse(&format!("{BASE}{extra}"))

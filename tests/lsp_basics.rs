@@ -9,29 +9,17 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::base;
 use support::lsp::{neovim_caps, uri, vscode_caps, Server};
+use support::project::Project;
+use support::requests::{at, hover_text, is_progress};
 use support::write_fixture;
 
-const PROJECT: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
+const PROJECT: &str = concat!(
+    base!(),
+    "\
 //- docs/a.md
 A
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
----
-# Done already
-
-## Acceptance Criteria
-
-- [x] Add a
-- [x] Test b
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 depends_on: [2026-01-01-001-aaa]
@@ -56,25 +44,15 @@ target_files: [docs/out.md]
 
 - [ ] Add a
 - [ ] Test b
-";
-
-fn project() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("proj");
-    write_fixture(&root, PROJECT);
-    (tmp, root)
-}
-
-fn spec_uri(root: &std::path::Path, id: &str) -> String {
-    uri(&root.join(format!(".chant/specs/{id}.md")))
-}
+"
+);
 
 const WAIT: Duration = Duration::from_secs(10);
 
 #[test]
 fn initialize_advertises_what_is_implemented() {
-    let (tmp, root) = project();
-    let (s, init) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    let p = Project::new(PROJECT, false);
+    let (s, init) = p.start(vscode_caps(), Value::Null);
     expect_test::expect![[r#"
         {
           "capabilities": {
@@ -161,9 +139,9 @@ fn initialize_advertises_what_is_implemented() {
 
 #[test]
 fn whole_project_diagnostics_with_progress() {
-    let (tmp, root) = project();
-    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
-    let end = s.wait_for(0, WAIT, |m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    let p = Project::new(PROJECT, false);
+    let (mut s, _) = p.start(vscode_caps(), Value::Null);
+    let end = s.wait_for(0, WAIT, |m| is_progress(m, "end"));
     assert!(end.is_some(), "no progress end; log:\n{}", s.log());
     let kinds: Vec<&str> = s
         .received
@@ -173,10 +151,10 @@ fn whole_project_diagnostics_with_progress() {
         .collect();
     assert_eq!(kinds, vec!["begin", "end"]);
     // Every spec with problems is published before the progress ends, open or not.
-    let ccc = s.diagnostics(&spec_uri(&root, "2026-01-03-001-ccc")).cloned().expect("ccc published");
+    let ccc = s.diagnostics(&p.spec_uri("2026-01-03-001-ccc")).cloned().expect("ccc published");
     assert_eq!(Server::codes(&ccc), vec!["unknown-dependency", "missing-file"]);
     assert!(ccc["version"].is_null());
-    assert!(s.diagnostics(&spec_uri(&root, "2026-01-02-001-bbb")).is_none(), "clean files are not published");
+    assert!(s.diagnostics(&p.spec_uri("2026-01-02-001-bbb")).is_none(), "clean files are not published");
     let d = &ccc["diagnostics"][0];
     assert_eq!(
         d["range"],
@@ -187,10 +165,9 @@ fn whole_project_diagnostics_with_progress() {
 
 #[test]
 fn typing_updates_this_spec_and_its_dependents() {
-    let (tmp, root) = project();
-    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
-    s.wait_for(0, WAIT, |m| m["params"]["value"]["kind"] == "end").unwrap();
-    let a = root.join(".chant/specs/2026-01-01-001-aaa.md");
+    let p = Project::new(PROJECT, false);
+    let mut s = p.loaded(vscode_caps());
+    let a = p.spec("2026-01-01-001-aaa");
     let text = std::fs::read_to_string(&a).unwrap();
     s.open(&a, &text, 1);
     // Cancel A: B (which depends on it) gets `cancelled-dependency`.
@@ -201,7 +178,7 @@ fn typing_updates_this_spec_and_its_dependents() {
             "contentChanges": [{ "range": { "start": { "line": 1, "character": 8 }, "end": { "line": 1, "character": 17 } }, "text": "cancelled" }]
         }),
     );
-    let b = spec_uri(&root, "2026-01-02-001-bbb");
+    let b = p.spec_uri("2026-01-02-001-bbb");
     let d = s.wait_diagnostics(&b, WAIT, |d| Server::codes(d) == vec!["cancelled-dependency"]);
     assert!(d["version"].is_null(), "B is not open");
     // A typo in A's status: A itself is reported, with the document version.
@@ -228,33 +205,26 @@ fn typing_updates_this_spec_and_its_dependents() {
 
 #[test]
 fn utf8_positions_when_the_client_offers_them() {
-    let (tmp, root) = project();
-    let c = root.join(".chant/specs/2026-01-04-001-emo.md");
+    let p = Project::new(PROJECT, false);
+    let c = p.spec("2026-01-04-001-emo");
     std::fs::write(&c, "---\nlabels: [日本🚀]\ncontext: [missing.md]\n---\n# E\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n").unwrap();
-    let (mut s, init) = Server::start(&root, tmp.path(), neovim_caps(), Value::Null);
+    let (mut s, init) = p.start(neovim_caps(), Value::Null);
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
     let d = s.wait_diagnostics(&uri(&c), WAIT, |d| !Server::codes(d).is_empty());
     assert_eq!(d["diagnostics"][0]["range"]["start"], json!({"line": 2, "character": 10}));
     // Hover after the emoji: UTF-8 columns count bytes.
-    let h = s.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri(&c) }, "position": { "line": 2, "character": 12 } }),
-    );
-    assert!(h["contents"]["value"].as_str().unwrap().contains("`missing.md` does not exist"), "{h}");
+    let h = hover_text(&mut s, &uri(&c), 2, 12);
+    assert!(h.contains("`missing.md` does not exist"), "{h}");
 }
 
 #[test]
 fn settings_change_severities_without_restart() {
-    let (tmp, root) = project();
-    let (mut s, _) = Server::start(
-        &root,
-        tmp.path(),
-        vscode_caps(),
-        json!({ "diagnostics": { "severity": { "missing-file": "error" } } }),
-    );
+    let p = Project::new(PROJECT, false);
+    let (mut s, _) =
+        p.start(vscode_caps(), json!({ "diagnostics": { "severity": { "missing-file": "error" } } }));
     // The client answers workspace/configuration with the same settings.
     s.settings = json!({ "diagnostics": { "severity": { "missing-file": "error" } } });
-    let ccc = spec_uri(&root, "2026-01-03-001-ccc");
+    let ccc = p.spec_uri("2026-01-03-001-ccc");
     let d = s.wait_diagnostics(&ccc, WAIT, |d| Server::codes(d).len() == 2);
     assert_eq!(d["diagnostics"][1]["severity"], 1);
     s.settings = json!({ "diagnostics": { "disabled": ["unknown-dependency"] } });
@@ -265,11 +235,11 @@ fn settings_change_severities_without_restart() {
 
 #[test]
 fn a_mistyped_setting_keeps_the_others_and_is_reported_once() {
-    let (tmp, root) = project();
+    let p = Project::new(PROJECT, false);
     let settings = json!({ "archived": "yes", "diagnostics": { "disabled": ["unknown-dependency"] } });
-    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), settings.clone());
+    let (mut s, _) = p.start(vscode_caps(), settings.clone());
     s.settings = settings;
-    let ccc = spec_uri(&root, "2026-01-03-001-ccc");
+    let ccc = p.spec_uri("2026-01-03-001-ccc");
     // `diagnostics.disabled` still applies although `archived` is wrong.
     s.wait_diagnostics(&ccc, WAIT, |d| Server::codes(d) == vec!["missing-file"]);
     let warned = |s: &Server| {
@@ -300,10 +270,7 @@ fn silent_outside_a_chant_project() {
     std::fs::write(&file, "---\nstatus: nonsense\n---\n").unwrap();
     let (mut s, _) = Server::start(&plain, tmp.path(), vscode_caps(), Value::Null);
     s.open(&file, "---\nstatus: nonsense\n---\n", 1);
-    let h = s.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri(&file) }, "position": { "line": 1, "character": 2 } }),
-    );
+    let h = s.request("textDocument/hover", at(&uri(&file), 1, 2));
     assert!(h.is_null());
     s.drain(Duration::from_millis(400));
     assert!(!s.received.iter().any(|m| m["method"] == "textDocument/publishDiagnostics"), "{:?}", s.received);
@@ -312,8 +279,8 @@ fn silent_outside_a_chant_project() {
 
 #[test]
 fn exits_cleanly_when_stdin_closes_and_ignores_stray_cancels() {
-    let (tmp, root) = project();
-    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    let p = Project::new(PROJECT, false);
+    let (mut s, _) = p.start(vscode_caps(), Value::Null);
     s.notify("$/cancelRequest", json!({ "id": 4242 }));
     let h = s.request("workspace/symbol", json!({ "query": "broken" }));
     assert!(h.is_array());
@@ -347,21 +314,13 @@ fn every_folder_finds_its_projects_even_nested_ones() {
     let readme = mono.join("services/README.md");
     std::fs::write(&readme, "# Services\n").unwrap();
     s.open(&readme, "# Services\n", 1);
-    let h = s.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri(&readme) }, "position": { "line": 0, "character": 3 } }),
-    );
+    let h = s.request("textDocument/hover", at(&uri(&readme), 0, 3));
     assert!(h.is_null());
 
     // Removing a folder forgets its project: its findings are cleared, it gets no
     // features; the other folder's projects stay.
     let c = other.join(".chant/specs/c.md");
-    let key = |s: &mut Server, f: &std::path::Path| {
-        s.request(
-            "textDocument/hover",
-            json!({ "textDocument": { "uri": uri(f) }, "position": { "line": 1, "character": 2 } }),
-        )
-    };
+    let key = |s: &mut Server, f: &std::path::Path| s.request("textDocument/hover", at(&uri(f), 1, 2));
     assert!(!key(&mut s, &c).is_null());
     s.notify(
         "workspace/didChangeWorkspaceFolders",
@@ -374,12 +333,12 @@ fn every_folder_finds_its_projects_even_nested_ones() {
 
 #[test]
 fn a_careless_client_gets_answers_not_a_crash() {
-    let (tmp, root) = project();
-    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
+    let p = Project::new(PROJECT, false);
+    let (mut s, _) = p.start(vscode_caps(), Value::Null);
     // Loaded: the broken spec's diagnostics are out.
-    s.wait_diagnostics(&spec_uri(&root, "2026-01-03-001-ccc"), WAIT, |d| !Server::codes(d).is_empty());
-    let bbb = spec_uri(&root, "2026-01-02-001-bbb");
-    let path = root.join(".chant/specs/2026-01-02-001-bbb.md");
+    s.wait_diagnostics(&p.spec_uri("2026-01-03-001-ccc"), WAIT, |d| !Server::codes(d).is_empty());
+    let bbb = p.spec_uri("2026-01-02-001-bbb");
+    let path = p.spec("2026-01-02-001-bbb");
     let text = std::fs::read_to_string(&path).unwrap();
     s.open(&path, &text, 1);
     let far = json!({ "line": 4_000_000_000u32, "character": 4_000_000_000u32 });
@@ -409,7 +368,7 @@ fn a_careless_client_gets_answers_not_a_crash() {
         assert!(r.get("error").is_none(), "{method}: {r}");
     }
     // Documents the server never saw, and URIs that are no files at all.
-    for u in [uri(&root.join(".chant/specs/2026-09-09-009-nope.md")), "untitled:Untitled-1".to_string()] {
+    for u in [p.spec_uri("2026-09-09-009-nope"), "untitled:Untitled-1".to_string()] {
         let r = s.request("textDocument/hover", json!({ "textDocument": { "uri": u }, "position": mid }));
         assert!(r.is_null(), "{r}");
         let r = s.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": u } }));
@@ -443,11 +402,8 @@ fn a_careless_client_gets_answers_not_a_crash() {
     let tail = sections.last().unwrap();
     assert_eq!(tail["name"], "Tail", "{symbols}");
     assert_eq!(tail["range"]["start"]["line"], text.lines().count() + 1, "{symbols}");
-    let r = s.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": bbb }, "position": { "line": 1, "character": 15 } }),
-    );
-    assert!(r["contents"]["value"].as_str().unwrap().contains("Done already"), "{r}");
+    let h = hover_text(&mut s, &bbb, 1, 15);
+    assert!(h.contains("Add the limiter"), "{h}");
     let folds = s.request("textDocument/foldingRange", json!({ "textDocument": { "uri": bbb } }));
     assert!(folds.is_array(), "{folds}");
     assert!(!s.log().contains("panicked"), "{}", s.log());

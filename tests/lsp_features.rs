@@ -7,33 +7,19 @@ mod support;
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
+use support::base;
 use support::lsp::{uri, vscode_caps, Server};
-use support::write_fixture;
+use support::project::Project;
+use support::requests::{at, lenses};
 
-const PROJECT: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
+const PROJECT: &str = concat!(
+    base!(),
+    "\
 //- docs/design.md
 # Design
 
 Notes.
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
-labels: [api]
----
-# Add the limiter
-
-## Acceptance Criteria
-
-- [x] Implement it
-- [x] Test it
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 depends_on: [2026-01-01-001-aaa]
@@ -47,31 +33,22 @@ See [[2026-01-01-001-aaa]].
 
 - [ ] Add middleware
 - [ ] Test it
-";
-
-const WAIT: Duration = Duration::from_secs(10);
+"
+);
 
 struct Env {
-    _tmp: tempfile::TempDir,
-    root: std::path::PathBuf,
+    p: Project,
     s: Server,
     b: String,
 }
 
 fn env() -> Env {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("proj");
-    write_fixture(&root, PROJECT);
-    let (mut s, _) = Server::start(&root, tmp.path(), vscode_caps(), Value::Null);
-    s.wait_for(0, WAIT, |m| m["params"]["value"]["kind"] == "end").expect("loaded");
-    let b_path = root.join(".chant/specs/2026-01-02-001-bbb.md");
+    let p = Project::new(PROJECT, false);
+    let mut s = p.loaded(vscode_caps());
+    let b_path = p.spec("2026-01-02-001-bbb");
     let text = std::fs::read_to_string(&b_path).unwrap();
     s.open(&b_path, &text, 1);
-    Env { b: uri(&b_path), _tmp: tmp, root, s }
-}
-
-fn at(uri: &str, line: u32, character: u32) -> Value {
-    json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
+    Env { b: uri(&b_path), p, s }
 }
 
 #[test]
@@ -86,10 +63,10 @@ fn hover_definition_references_links() {
     );
 
     let d = e.s.request("textDocument/definition", at(&e.b, 1, 20));
-    assert_eq!(d["uri"], uri(&e.root.join(".chant/specs/2026-01-01-001-aaa.md")));
-    assert_eq!(d["range"]["start"], json!({"line": 4, "character": 0}));
+    assert_eq!(d["uri"], e.p.spec_uri("2026-01-01-001-aaa"));
+    assert_eq!(d["range"]["start"], json!({"line": 5, "character": 0}));
     let d = e.s.request("textDocument/definition", at(&e.b, 2, 14));
-    assert_eq!(d["uri"], uri(&e.root.join("docs/design.md")));
+    assert_eq!(d["uri"], uri(&e.p.root.join("docs/design.md")));
 
     // References of A from its mention in the body (after the emoji title line).
     let mut params = at(&e.b, 6, 10);
@@ -139,11 +116,8 @@ fn completion_symbols_folding_hints_lenses() {
     assert_eq!(hints[0]["label"], "Add the limiter (completed)");
     assert_eq!(hints[0]["position"], json!({"line": 1, "character": 31}));
 
-    let lenses = e.s.request("textDocument/codeLens", json!({ "textDocument": { "uri": e.b } }));
-    let titles: Vec<&str> =
-        lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
     assert_eq!(
-        titles,
+        lenses(&mut e.s, &e.b),
         vec![
             "▶ Run (not now: not a git repository: chant work runs agents in git worktre…)",
             "pending · ready",
@@ -173,7 +147,7 @@ fn rename_a_spec_and_move_a_linked_file() {
 
     let moved = e.s.request(
         "workspace/willRenameFiles",
-        json!({ "files": [{ "oldUri": uri(&e.root.join("docs/design.md")), "newUri": uri(&e.root.join("docs/architecture.md")) }] }),
+        json!({ "files": [{ "oldUri": uri(&e.p.root.join("docs/design.md")), "newUri": uri(&e.p.root.join("docs/architecture.md")) }] }),
     );
     let edits = &moved["changes"][&e.b];
     assert_eq!(edits[0]["newText"], "docs/architecture.md");
@@ -236,7 +210,7 @@ fn offset(text: &str, (line, col): (usize, usize)) -> usize {
 #[test]
 fn five_hundred_random_edits_keep_the_text_in_sync() {
     let mut e = env();
-    let mut text = std::fs::read_to_string(e.root.join(".chant/specs/2026-01-02-001-bbb.md")).unwrap();
+    let mut text = std::fs::read_to_string(e.p.spec("2026-01-02-001-bbb")).unwrap();
     let pieces = ["a", "é", "日本", "🚀", "\n", "- [ ] ", "---", "👩‍👩‍👧", "\r\n", "z"];
     let mut rng = Rng(0x1234_5678_9abc_def1);
     for version in 2..502 {

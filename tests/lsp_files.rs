@@ -9,27 +9,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use support::base;
 use support::lsp::{neovim_caps, uri, vscode_caps, Server};
-use support::write_fixture;
+use support::project::Project;
 
-const PROJECT: &str = "\
-//- .chant/config.md
----
-defaults:
-  prompt: standard
----
-//- .chant/prompts/standard.md
-P
-//- .chant/specs/2026-01-01-001-aaa.md
----
-status: completed
----
-# A
-
-## Acceptance Criteria
-
-- [x] Add a
-- [x] Test b
+const PROJECT: &str = concat!(
+    base!(),
+    "\
 //- .chant/specs/2026-01-02-001-bbb.md
 ---
 type: research
@@ -43,21 +29,17 @@ target_files: [docs/out.md]
 
 - [ ] Add a
 - [ ] Test b
-";
+"
+);
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn setup(caps: Value) -> (tempfile::TempDir, std::path::PathBuf, Server) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("proj");
-    write_fixture(&root, PROJECT);
-    let (mut s, _) = Server::start(&root, tmp.path(), caps, Value::Null);
-    s.wait_for(0, WAIT, |m| m["params"]["value"]["kind"] == "end").expect("loaded");
-    (tmp, root, s)
-}
+const BBB: &str = "2026-01-02-001-bbb";
 
-fn b_uri(root: &std::path::Path) -> String {
-    uri(&root.join(".chant/specs/2026-01-02-001-bbb.md"))
+fn setup(caps: Value) -> (Project, Server) {
+    let p = Project::new(PROJECT, false);
+    let s = p.loaded(caps);
+    (p, s)
 }
 
 /// Tells the server about changed files the way VS Code does.
@@ -67,16 +49,16 @@ fn notify_changes(s: &mut Server, changes: &[(&std::path::Path, u32)]) {
 }
 
 fn creating_the_missing_link_target_clears_it(caps: Value, client_watches: bool) {
-    let (_tmp, root, mut s) = setup(caps);
-    s.wait_diagnostics(&b_uri(&root), WAIT, |d| Server::codes(d) == vec!["missing-file"]);
-    let target = root.join("docs/input.md");
+    let (p, mut s) = setup(caps);
+    s.wait_diagnostics(&p.spec_uri(BBB), WAIT, |d| Server::codes(d) == vec!["missing-file"]);
+    let target = p.root.join("docs/input.md");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     std::fs::write(&target, "# Input\n").unwrap();
     let started = Instant::now();
     if client_watches {
         notify_changes(&mut s, &[(&target, 1)]);
     }
-    s.wait_diagnostics(&b_uri(&root), WAIT, |d| Server::codes(d).is_empty());
+    s.wait_diagnostics(&p.spec_uri(BBB), WAIT, |d| Server::codes(d).is_empty());
     let took = started.elapsed();
     assert!(took < Duration::from_secs(1), "cleared after {took:?}");
 }
@@ -93,43 +75,44 @@ fn created_file_clears_its_diagnostic_with_server_watching() {
 
 #[test]
 fn deleting_a_spec_breaks_its_dependents_and_clears_it() {
-    let (_tmp, root, mut s) = setup(neovim_caps());
-    let a = root.join(".chant/specs/2026-01-01-001-aaa.md");
+    let (p, mut s) = setup(neovim_caps());
+    let a = p.spec("2026-01-01-001-aaa");
     // Give A something to clear later: a finding of its own.
     std::fs::write(&a, "---\nstatus: completed\nfoo: 1\n---\n# A\n").unwrap();
     s.wait_diagnostics(&uri(&a), WAIT, |d| Server::codes(d).contains(&"unknown-key".to_string()));
     std::fs::remove_file(&a).unwrap();
-    s.wait_diagnostics(&b_uri(&root), WAIT, |d| Server::codes(d).contains(&"unknown-dependency".to_string()));
+    s.wait_diagnostics(&p.spec_uri(BBB), WAIT, |d| {
+        Server::codes(d).contains(&"unknown-dependency".to_string())
+    });
     s.wait_diagnostics(&uri(&a), WAIT, |d| Server::codes(d).is_empty());
     // Bringing it back fixes B again.
     std::fs::write(&a, "---\nstatus: completed\n---\n# A\n").unwrap();
-    s.wait_diagnostics(&b_uri(&root), WAIT, |d| {
+    s.wait_diagnostics(&p.spec_uri(BBB), WAIT, |d| {
         !Server::codes(d).contains(&"unknown-dependency".to_string())
     });
 }
 
 #[test]
 fn a_checkout_of_many_specs_is_one_update() {
-    let (_tmp, root, mut s) = setup(vscode_caps());
+    let (p, mut s) = setup(vscode_caps());
     let before = s.received.len();
     let mut paths = Vec::new();
     for i in 0..1000 {
-        let p = root.join(format!(".chant/specs/2026-02-01-{i:03}-new.md"));
+        let path = p.spec(&format!("2026-02-01-{i:03}-new"));
         // Each new spec depends on the one before; the last one breaks A's dependents.
         let dep =
             if i == 0 { "2026-01-01-001-aaa".to_string() } else { format!("2026-02-01-{:03}-new", i - 1) };
-        std::fs::write(&p, format!("---\ndepends_on: [{dep}]\n---\n# New {i}\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n")).unwrap();
-        paths.push(p);
+        std::fs::write(&path, format!("---\ndepends_on: [{dep}]\n---\n# New {i}\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Test b\n")).unwrap();
+        paths.push(path);
     }
-    std::fs::write(root.join(".chant/specs/2026-02-01-999-bad.md"), "---\nstatus: nope\n---\n# Bad\n")
-        .unwrap();
+    std::fs::write(p.spec("2026-02-01-999-bad"), "---\nstatus: nope\n---\n# Bad\n").unwrap();
     // Like `git checkout`: the client reports the files in a few batches.
     for chunk in paths.chunks(250) {
         let changes: Vec<(&std::path::Path, u32)> = chunk.iter().map(|p| (p.as_path(), 1)).collect();
         notify_changes(&mut s, &changes);
     }
-    notify_changes(&mut s, &[(&root.join(".chant/specs/2026-02-01-999-bad.md"), 1)]);
-    let bad = uri(&root.join(".chant/specs/2026-02-01-999-bad.md"));
+    notify_changes(&mut s, &[(&p.spec("2026-02-01-999-bad"), 1)]);
+    let bad = uri(&p.spec("2026-02-01-999-bad"));
     s.wait_diagnostics(&bad, WAIT, |d| Server::codes(d) == vec!["invalid-value"]);
     s.drain(Duration::from_millis(500));
     let after = &s.received[before..];

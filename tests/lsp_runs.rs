@@ -7,14 +7,16 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::lsp::{neovim_caps, uri, vscode_caps, Server};
-use support::write_fixture;
-
-const WAIT: Duration = Duration::from_secs(20);
+use support::project::Project;
+use support::requests::{
+    apply, code_actions, execute, hover_text, is_progress, lenses, log_lines, refused, titled, wait_lenses,
+    with_code,
+};
+use support::runs::{chant_look_alike, gone, kill9, pid_of, wait_begin, wait_end, wait_gone, Started, WAIT};
 
 const PROJECT: &str = "\
 //- .chant/config.md
@@ -111,251 +113,9 @@ const CCC: &str = "2026-01-02-002-ccc";
 const DDD: &str = "2026-01-03-001-ddd";
 const EEE: &str = "2026-01-03-002-eee";
 
-fn fake_chant() -> String {
-    format!("{}/tests/fake-chant/chant", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Commits everything under `root` into a new git repository.
-fn git_init(root: &Path) {
-    let repo = git2::Repository::init(root).unwrap();
-    let mut index = repo.index().unwrap();
-    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::now("test", "test@example.invalid").unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "initial", &tree, &[]).unwrap();
-}
-
-struct Env {
-    _tmp: tempfile::TempDir,
-    home: PathBuf,
-    root: PathBuf,
-}
-
-impl Env {
-    fn new(fixture: &str, git: bool) -> Env {
-        let tmp = tempfile::tempdir().unwrap();
-        let home = tmp.path().join("home");
-        let root = tmp.path().join("proj");
-        std::fs::create_dir_all(&home).unwrap();
-        write_fixture(&root, fixture);
-        if git {
-            git_init(&root);
-        }
-        Env { _tmp: tmp, home, root }
-    }
-
-    fn spec(&self, id: &str) -> PathBuf {
-        self.root.join(format!(".chant/specs/{id}.md"))
-    }
-
-    fn spec_uri(&self, id: &str) -> String {
-        uri(&self.spec(id))
-    }
-
-    /// A server whose `chant` is the fake, with `env` for the fake.
-    fn server(&self, caps: Value, env: &[(&str, &str)]) -> Server {
-        let (mut s, _) =
-            Server::start_env(&self.root, &self.home, caps, json!({ "executable": fake_chant() }), env);
-        self.wait_loaded(&mut s);
-        s
-    }
-
-    /// Waits until the project is loaded (a clean project publishes nothing): the
-    /// outline of a spec comes from the loaded workspace.
-    fn wait_loaded(&self, s: &mut Server) {
-        let start = Instant::now();
-        let first = self.root.join(".chant/specs");
-        let first = std::fs::read_dir(first).unwrap().next().unwrap().unwrap().path();
-        loop {
-            let r = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri(&first) } }));
-            if r.as_array().is_some_and(|a| !a.is_empty()) {
-                return;
-            }
-            assert!(start.elapsed() < WAIT, "the project never loaded:\n{}", s.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn status(&self, id: &str) -> String {
-        let text = std::fs::read_to_string(self.spec(id)).unwrap();
-        text.lines().find_map(|l| l.strip_prefix("status: ")).unwrap_or("?").to_string()
-    }
-}
-
-/// A run of the fake chant that started a grandchild (`sleep 600`) in its group.
-struct Started {
-    begin: usize,
-    token: Value,
-    /// The fake chant's PID (the group's leader).
-    chant: i32,
-    grandchild: i32,
-}
-
-impl Env {
-    /// A server whose fake chant prints `lines` lines 50 ms apart and starts a
-    /// grandchild; `extra` adds environment for the fake.
-    fn server_with_grandchild(&self, caps: Value, lines: &str, extra: &[(&str, &str)]) -> Server {
-        let child_env = self.home.join("grandchild.pid").display().to_string();
-        let mut env: Vec<(&str, &str)> =
-            vec![("FAKE_CHANT_LINES", lines), ("FAKE_CHANT_DELAY", "0.05"), ("FAKE_CHANT_CHILD", &child_env)];
-        env.extend_from_slice(extra);
-        self.server(caps, &env)
-    }
-
-    /// Runs spec `id` and waits until it began and its grandchild is up.
-    fn start_run(&self, s: &mut Server, id: &str) -> Started {
-        let from = s.received.len();
-        let r = execute(s, "chant.run", json!([self.spec_uri(id)]));
-        assert_eq!(r["started"], id, "{r}");
-        let (begin, token) = wait_begin(s, from, id);
-        let grandchild = read_pid_file(&self.home.join("grandchild.pid"));
-        Started { begin, chant: pid_of(&token), token, grandchild }
-    }
-}
-
-fn execute(s: &mut Server, command: &str, args: Value) -> Value {
-    s.request("workspace/executeCommand", json!({ "command": command, "arguments": args }))
-}
-
-/// The reason of a refused command (shown to the user; the request succeeds).
-fn refused(r: &Value) -> String {
-    r["refused"].as_str().unwrap_or_else(|| panic!("not refused: {r}")).to_string()
-}
-
-/// The lines of the `window/logMessage`s received since `from` (a message may hold a
-/// batch of output lines).
-fn log_lines(s: &Server, from: usize) -> Vec<String> {
-    s.received[from..]
-        .iter()
-        .filter(|m| m["method"] == "window/logMessage")
-        .filter_map(|m| m["params"]["message"].as_str())
-        .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
-        .collect()
-}
-
-fn is_progress(m: &Value, kind: &str) -> bool {
-    m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind
-}
-
-/// The index of the `$/progress` `end` for `token`.
-fn wait_end(s: &mut Server, from: usize, token: &Value) -> usize {
-    let t = token.clone();
-    s.wait_for(from, WAIT, move |m| is_progress(m, "end") && m["params"]["token"] == t)
-        .unwrap_or_else(|| panic!("no progress end for {token}; server log:\n{}", s.log()))
-}
-
-/// The token of the next run that begins.
-fn wait_begin(s: &mut Server, from: usize, id: &str) -> (usize, Value) {
-    let prefix = format!("chant-lsp/run/{id}/");
-    let i = s
-        .wait_for(from, WAIT, |m| {
-            is_progress(m, "begin") && m["params"]["token"].as_str().is_some_and(|t| t.starts_with(&prefix))
-        })
-        .unwrap_or_else(|| panic!("no progress begin for {id}; server log:\n{}", s.log()));
-    (i, s.received[i]["params"]["token"].clone())
-}
-
-fn pid_of(token: &Value) -> i32 {
-    token.as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap()
-}
-
-/// True once no process `pid` exists, not even as a zombie.
-fn gone(pid: i32) -> bool {
-    !Path::new(&format!("/proc/{pid}")).exists()
-}
-
-fn wait_gone(pids: &[i32], within: Duration) -> Result<Duration, String> {
-    let start = Instant::now();
-    while start.elapsed() < within {
-        if pids.iter().all(|&p| gone(p)) {
-            return Ok(start.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let left: Vec<String> = pids
-        .iter()
-        .filter(|&&p| !gone(p))
-        .map(|p| format!("{p}: {}", std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default()))
-        .collect();
-    Err(format!("still there after {within:?}: {left:?}"))
-}
-
-/// A live process that looks like chant (`chant` among its arguments), to hold a lock.
-fn chant_look_alike() -> std::process::Child {
-    std::process::Command::new("python3")
-        .args(["-c", "import time; time.sleep(30)", "chant"])
-        .spawn()
-        .unwrap()
-}
-
-fn read_pid_file(path: &Path) -> i32 {
-    let start = Instant::now();
-    loop {
-        if let Ok(t) = std::fs::read_to_string(path) {
-            if let Ok(p) = t.trim().parse() {
-                return p;
-            }
-        }
-        assert!(start.elapsed() < WAIT, "{} never written", path.display());
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn code_actions(s: &mut Server, uri: &str, only: Option<&[&str]>, diagnostics: Value) -> Vec<Value> {
-    let mut context = json!({ "diagnostics": diagnostics });
-    if let Some(only) = only {
-        context["only"] = json!(only);
-    }
-    let r = s.request(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": context }),
-    );
-    r.as_array().cloned().unwrap_or_default()
-}
-
-fn titled<'a>(actions: &'a [Value], prefix: &str) -> &'a Value {
-    actions
-        .iter()
-        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(prefix)))
-        .unwrap_or_else(|| panic!("no action starting with {prefix:?} in {actions:#?}"))
-}
-
-/// The lenses once `done` holds of them (or as they are after 10 s).
-fn wait_lenses(s: &mut Server, uri: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let l = lenses(s, uri);
-        if done(&l) || Instant::now() > deadline {
-            return l;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn lenses(s: &mut Server, uri: &str) -> Vec<String> {
-    let r = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
-    r.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect()
-}
-
-/// Hover on the title of spec `id` (wherever chant's edits have moved it).
-fn hover_title(s: &mut Server, env: &Env, id: &str) -> String {
-    let text = std::fs::read_to_string(env.spec(id)).unwrap();
-    let line = text.lines().position(|l| l.starts_with("# ")).unwrap();
-    hover_text(s, &env.spec_uri(id), line as u32, 3)
-}
-
-fn hover_text(s: &mut Server, uri: &str, line: u32, character: u32) -> String {
-    let h = s.request(
-        "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
-    );
-    h["contents"]["value"].as_str().unwrap_or("").to_string()
-}
-
 #[test]
 fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let argv_file = env.home.join("argv.jsonl");
     let argv_env = argv_file.display().to_string();
     let mut s = env.server(
@@ -430,7 +190,7 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
 
     // chant changed the spec on disk; the server read it again.
     assert_eq!(env.status(BBB), "completed");
-    let hover = hover_title(&mut s, &env, BBB);
+    let hover = env.hover_title(&mut s, BBB);
     assert!(hover.contains("completed"), "{hover}");
     assert!(hover.contains("Last run from the editor: exit 0"), "{hover}");
     let l = lenses(&mut s, &bbb);
@@ -452,16 +212,13 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
 
 #[test]
 fn a_failed_run_says_why_and_reset_runs_from_a_code_action() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(
         vscode_caps(),
         &[("FAKE_CHANT_LINES", "1"), ("FAKE_CHANT_DELAY", "0"), ("FAKE_CHANT_EXIT", "3")],
     );
     let ccc = env.spec_uri(CCC);
-    let from = s.received.len();
-    execute(&mut s, "chant.run", json!([ccc]));
-    let (begin, token) = wait_begin(&mut s, from, CCC);
-    let end = wait_end(&mut s, begin, &token);
+    let end = env.run_to_end(&mut s, CCC);
     let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap().to_string();
     assert!(outcome.starts_with("failed (exit 1)"), "{outcome}");
     assert!(
@@ -489,7 +246,7 @@ fn a_failed_run_says_why_and_reset_runs_from_a_code_action() {
 
 #[test]
 fn cancelling_from_the_progress_ui_kills_the_whole_process_group() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server_with_grandchild(vscode_caps(), "1000", &[]);
     let ccc = env.spec_uri(CCC);
     let Started { begin, token, chant: chant_pid, grandchild } = env.start_run(&mut s, CCC);
@@ -501,7 +258,7 @@ fn cancelling_from_the_progress_ui_kills_the_whole_process_group() {
     // While it runs: a lens to stop it, and the run shown in the hover.
     let l = lenses(&mut s, &ccc);
     assert!(l.contains(&"Running… ■ Stop".to_string()), "{l:?}");
-    assert!(hover_title(&mut s, &env, CCC).contains("**Running** from this editor"));
+    assert!(env.hover_title(&mut s, CCC).contains("**Running** from this editor"));
     let cancelled = Instant::now();
     s.notify("window/workDoneProgress/cancel", json!({ "token": token }));
     let took = wait_gone(&[chant_pid, grandchild], Duration::from_secs(2)).unwrap();
@@ -516,7 +273,7 @@ fn cancelling_from_the_progress_ui_kills_the_whole_process_group() {
 
 #[test]
 fn stop_escalates_to_sigkill_when_chant_ignores_sigterm() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server_with_grandchild(neovim_caps(), "1000", &[("FAKE_CHANT_NO_TERM", "1")]);
     let bbb = env.spec_uri(BBB);
     let Started { begin, token, grandchild, .. } = env.start_run(&mut s, BBB);
@@ -545,7 +302,7 @@ fn stop_escalates_to_sigkill_when_chant_ignores_sigterm() {
 
 #[test]
 fn two_specs_run_at_once_but_one_spec_only_once() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[("FAKE_CHANT_LINES", "8"), ("FAKE_CHANT_DELAY", "0.15")]);
     let from = s.received.len();
     execute(&mut s, "chant.run", json!([env.spec_uri(BBB)]));
@@ -571,7 +328,7 @@ fn two_specs_run_at_once_but_one_spec_only_once() {
 
 #[test]
 fn requests_are_answered_while_a_run_is_going_on() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[("FAKE_CHANT_LINES", "1000"), ("FAKE_CHANT_DELAY", "0.01")]);
     let ddd = env.spec_uri(DDD);
     let from = s.received.len();
@@ -597,7 +354,7 @@ fn requests_are_answered_while_a_run_is_going_on() {
 
 #[test]
 fn shutting_down_stops_running_agents() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server_with_grandchild(vscode_caps(), "1000", &[]);
     let run = env.start_run(&mut s, CCC);
     assert_eq!(s.stop(), Some(0));
@@ -607,7 +364,7 @@ fn shutting_down_stops_running_agents() {
 
 #[test]
 fn an_editor_that_vanishes_takes_its_agents_along() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server_with_grandchild(vscode_caps(), "1000", &[]);
     let run = env.start_run(&mut s, BBB);
     // No shutdown, no exit: stdin just closes, as when the editor is killed.
@@ -618,7 +375,7 @@ fn an_editor_that_vanishes_takes_its_agents_along() {
 
 #[test]
 fn refusals_are_clear_messages() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[]);
     let run = |s: &mut Server, uri: &str| -> String {
         let from = s.received.len();
@@ -668,7 +425,7 @@ fn refusals_are_clear_messages() {
 
 #[test]
 fn a_missing_executable_names_the_setting() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let (mut s, _) = Server::start(
         &env.root,
         &env.home,
@@ -688,7 +445,7 @@ fn a_missing_executable_names_the_setting() {
 
 #[test]
 fn outside_a_git_repository_runs_are_refused() {
-    let env = Env::new(PROJECT, false);
+    let env = Project::new(PROJECT, false);
     let mut s = env.server(vscode_caps(), &[]);
     let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
     let e = refused(&r);
@@ -699,7 +456,7 @@ fn outside_a_git_repository_runs_are_refused() {
 
 #[test]
 fn a_run_started_outside_the_editor_shows_as_running() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut other = chant_look_alike();
     let locks = env.root.join(".chant/.locks");
     std::fs::create_dir_all(&locks).unwrap();
@@ -707,7 +464,7 @@ fn a_run_started_outside_the_editor_shows_as_running() {
     let mut s = env.server(vscode_caps(), &[]);
     let ccc = env.spec_uri(CCC);
     let pid = other.id();
-    let h = hover_title(&mut s, &env, CCC);
+    let h = env.hover_title(&mut s, CCC);
     assert!(h.contains(&format!("**Running** (pid {pid}, started outside the editor)")), "{h}");
     let l = lenses(&mut s, &ccc);
     assert!(l.contains(&format!("Running elsewhere (pid {pid})")), "{l:?}");
@@ -737,7 +494,7 @@ fn a_run_started_outside_the_editor_shows_as_running() {
 
 #[test]
 fn lenses_refresh_when_a_run_starts_elsewhere() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     // No client-side file watching: the server watches the project itself.
     let mut caps = neovim_caps();
     caps["workspace"]["codeLens"] = json!({ "refreshSupport": true });
@@ -763,7 +520,7 @@ fn lenses_refresh_when_a_run_starts_elsewhere() {
 
 #[test]
 fn code_actions_offer_what_chant_accepts_and_explain_the_rest() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[]);
     let bbb = env.spec_uri(BBB);
     // The lightbulb menu: no kinds, so VS Code lists them under Ctrl+.
@@ -821,7 +578,7 @@ fn clients_without_disabled_actions_get_explaining_titles() {
     let fixture = format!(
         "{PROJECT}//- .chant/specs/2026-01-04-001-fff.md\n---\nstatus: pending\n---\n# Make it better\n\nImprove things.\n"
     );
-    let env = Env::new(&fixture, true);
+    let env = Project::new(&fixture, true);
     let argv_file = env.home.join("argv.jsonl");
     let argv_env = argv_file.display().to_string();
     let mut s = env.server(neovim_caps(), &[("FAKE_CHANT_LINES", "0"), ("FAKE_CHANT_ARGV", &argv_env)]);
@@ -887,41 +644,16 @@ informed_by: [docs/notes.md]
 # Uses the base
 ";
 
-/// Applies `edits` (LSP TextEdits on one document) to `text` (ASCII only).
-fn apply(text: &str, edits: &Value) -> String {
-    let offset = |p: &Value| -> usize {
-        let line = p["line"].as_u64().unwrap() as usize;
-        let ch = p["character"].as_u64().unwrap() as usize;
-        text.split_inclusive('\n').take(line).map(str::len).sum::<usize>() + ch
-    };
-    let mut edits: Vec<&Value> = edits.as_array().unwrap().iter().collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(offset(&e["range"]["start"])));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(
-            offset(&e["range"]["start"])..offset(&e["range"]["end"]),
-            e["newText"].as_str().unwrap(),
-        );
-    }
-    out
-}
-
 #[test]
 fn quick_fixes_come_from_diagnostic_data_and_fix_the_problem() {
-    let env = Env::new(BROKEN, false);
+    let env = Project::new(BROKEN, false);
     let mut s = env.server(vscode_caps(), &[]);
     let path = env.spec("2026-02-01-002-def");
     let def = uri(&path);
     let text = std::fs::read_to_string(&path).unwrap();
     s.open(&path, &text, 1);
     let d = s.wait_diagnostics(&def, WAIT, |d| Server::codes(d).contains(&"unknown-dependency".to_string()));
-    let unknown: Vec<Value> = d["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "unknown-dependency")
-        .cloned()
-        .collect();
+    let unknown = with_code(&d, "unknown-dependency");
     let fixes = code_actions(&mut s, &def, Some(&["quickfix"]), json!(unknown));
     let did_you_mean = titled(&fixes, "Change to `2026-02-01-001-abc`");
     assert_eq!(did_you_mean["kind"], "quickfix");
@@ -940,13 +672,7 @@ fn quick_fixes_come_from_diagnostic_data_and_fix_the_problem() {
     let d = s.wait_diagnostics(&def, WAIT, |d| !Server::codes(d).contains(&"unknown-dependency".to_string()));
 
     // The missing informed_by file: created by the client (resource operation).
-    let missing: Vec<Value> = d["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "missing-file")
-        .cloned()
-        .collect();
+    let missing = with_code(&d, "missing-file");
     assert_eq!(missing.len(), 1, "{d}");
     let fixes = code_actions(&mut s, &def, Some(&["quickfix"]), json!(missing));
     let create = &titled(&fixes, "Create `docs/notes.md`")["edit"]["documentChanges"][0];
@@ -960,18 +686,12 @@ fn file_fixes_fall_back_to_server_commands() {
         "//- .chant/specs/2026-02-01-001-abc.md\n",
         "//- .chant/specs/2026-02-01-001-abc.md\n\u{feff}",
     );
-    let env = Env::new(&fixture, false);
+    let env = Project::new(&fixture, false);
     // Neovim-like capabilities: no `create` resource operation.
     let mut s = env.server(neovim_caps(), &[]);
     let def = env.spec_uri("2026-02-01-002-def");
     let d = s.wait_diagnostics(&def, WAIT, |d| Server::codes(d).contains(&"missing-file".to_string()));
-    let missing: Vec<Value> = d["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "missing-file")
-        .cloned()
-        .collect();
+    let missing = with_code(&d, "missing-file");
     let fixes = code_actions(&mut s, &def, Some(&["quickfix"]), json!(missing));
     let cmd = &titled(&fixes, "Create `docs/notes.md`")["command"];
     assert_eq!(cmd["command"], "chant.createFile");
@@ -1004,8 +724,7 @@ fn file_fixes_fall_back_to_server_commands() {
         assert!(line < lines.len(), "{diag}");
         assert!(end["character"].as_u64().unwrap() as usize <= lines[line].encode_utf16().count(), "{diag}");
     }
-    let bom: Vec<Value> =
-        d["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "bom").cloned().collect();
+    let bom = with_code(&d, "bom");
     let fixes = code_actions(&mut s, &abc, Some(&["quickfix"]), json!(bom));
     let cmd = &fixes[0]["command"];
     assert_eq!(cmd["command"], "chant.removeBom");
@@ -1019,15 +738,13 @@ fn file_fixes_fall_back_to_server_commands() {
 
 #[test]
 fn odd_output_is_read_safely() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(
         vscode_caps(),
         &[("FAKE_CHANT_RAW", "1"), ("FAKE_CHANT_LINES", "2"), ("FAKE_CHANT_DELAY", "0")],
     );
     let from = s.received.len();
-    execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
-    let (begin, token) = wait_begin(&mut s, from, CCC);
-    let end = wait_end(&mut s, begin, &token);
+    let end = env.run_to_end(&mut s, CCC);
     // Bytes that are not UTF-8 do not break the pipe: chant ran to the end.
     let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap();
     assert!(outcome.starts_with("exit 0"), "{outcome}");
@@ -1046,7 +763,7 @@ fn odd_output_is_read_safely() {
 
 #[test]
 fn leftovers_holding_the_output_do_not_hold_the_run() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server_with_grandchild(vscode_caps(), "1", &[]);
     let Started { begin, token, grandchild: leftover, .. } = env.start_run(&mut s, CCC);
     // chant exits; the `sleep 600` it left keeps stdout open.
@@ -1059,22 +776,15 @@ fn leftovers_holding_the_output_do_not_hold_the_run() {
     assert!(!gone(leftover));
     let r = execute(&mut s, "chant.run", json!([env.spec_uri(CCC)]));
     assert!(r.get("refused").is_some_and(|why| why.as_str().unwrap().contains("completed")), "{r}");
-    let _ = nix_kill(leftover);
-}
-
-fn nix_kill(pid: i32) -> std::io::Result<std::process::ExitStatus> {
-    std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status()
+    let _ = kill9(leftover);
 }
 
 #[test]
 fn orphans_that_leave_the_group_are_reaped() {
-    let env = Env::new(PROJECT, true);
+    let env = Project::new(PROJECT, true);
     let mut s = env.server(vscode_caps(), &[("FAKE_CHANT_SETSID", "1"), ("FAKE_CHANT_LINES", "0")]);
     for id in [BBB, CCC] {
-        let from = s.received.len();
-        execute(&mut s, "chant.run", json!([env.spec_uri(id)]));
-        let (begin, token) = wait_begin(&mut s, from, id);
-        wait_end(&mut s, begin, &token);
+        env.run_to_end(&mut s, id);
     }
     // Each run left a `sleep 0.3` in a session of its own; the server adopted it.
     let server = s.pid();
@@ -1098,7 +808,7 @@ fn orphans_that_leave_the_group_are_reaped() {
 
 #[test]
 fn code_action_kinds_follow_only_and_client_support() {
-    let env = Env::new(BROKEN, true);
+    let env = Project::new(BROKEN, true);
     let mut s = env.server(vscode_caps(), &[]);
     let def = env.spec_uri("2026-02-01-002-def");
     let d = s.wait_diagnostics(&def, WAIT, |d| Server::codes(d).contains(&"unknown-dependency".to_string()));
@@ -1114,8 +824,7 @@ fn code_action_kinds_follow_only_and_client_support() {
     let path = env.spec("2026-02-01-002-def");
     let text = std::fs::read_to_string(&path).unwrap();
     s.open(&path, &text, 1);
-    let unknown: Vec<Value> =
-        diags.as_array().unwrap().iter().filter(|d| d["code"] == "unknown-dependency").cloned().collect();
+    let unknown = with_code(&d, "unknown-dependency");
     let fix = &code_actions(&mut s, &def, Some(&["quickfix"]), json!(unknown))[0];
     assert_eq!(fix["edit"]["documentChanges"][0]["textDocument"]["version"], 1, "{fix}");
     // Typing after the problem leaves the fixes valid (and the diagnostics unpublished).
@@ -1143,7 +852,7 @@ fn code_action_kinds_follow_only_and_client_support() {
 
 #[test]
 fn file_commands_stay_inside_the_project() {
-    let env = Env::new(BROKEN, false);
+    let env = Project::new(BROKEN, false);
     let outside = env.home.join("notes.md");
     std::fs::write(&outside, "\u{feff}keep me").unwrap();
     let mut s = env.server(vscode_caps(), &[]);

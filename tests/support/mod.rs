@@ -14,6 +14,41 @@ use chant_lsp::analysis::spec::Context;
 use chant_lsp::analysis::text::LineIndex;
 use chant_lsp::analysis::workspace::{self, Checked, Workspace};
 
+/// The project most fixtures start from: a config whose default prompt is `standard`,
+/// that prompt, and a completed spec `2026-01-01-001-aaa` titled "Add the limiter"
+/// (label `api`, target `src/limiter.rs`). A string literal, so that a test's fixture
+/// can be a constant: `concat!(base!(), "//- …")`.
+#[allow(unused_macros, reason = "each test binary uses a different part of the support module")]
+macro_rules! base {
+    () => {
+        "\
+//- .chant/config.md
+---
+defaults:
+  prompt: standard
+---
+//- .chant/prompts/standard.md
+# Standard prompt
+
+Do the work.
+//- src/limiter.rs
+//- .chant/specs/2026-01-01-001-aaa.md
+---
+status: completed
+labels: [api]
+target_files: [src/limiter.rs]
+---
+# Add the limiter
+
+## Acceptance Criteria
+
+- [x] Implement it
+"
+    };
+}
+#[allow(unused_imports, reason = "each test binary uses a different part of the support module")]
+pub(crate) use base;
+
 pub struct Fixture {
     pub files: BTreeMap<String, String>,
 }
@@ -181,6 +216,9 @@ impl Cursor {
 }
 
 pub mod lsp;
+pub mod project;
+pub mod requests;
+pub mod runs;
 
 /// Writes a multi-file fixture into `root`.
 pub fn write_fixture(root: &std::path::Path, fixture: &str) {
