@@ -22,6 +22,10 @@
 #[allow(dead_code, reason = "the generator's cache version is for the benches")]
 mod generate;
 
+mod support;
+
+use support::rng::Rng;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -272,26 +276,6 @@ fn generated_bodies(n: usize) -> Vec<(String, String)> {
     let out = bodies(dir.path());
     assert!(out.len() > n, "every generated spec plus config and prompt");
     out
-}
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
 }
 
 /// Prefixes put in front of a line: indentation, containers, list markers.

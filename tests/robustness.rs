@@ -18,23 +18,8 @@ use chant_lsp::analysis::ide::actions::{self, RunState};
 use chant_lsp::analysis::ide::{completion, hints, hover, lenses, locate, navigation, symbols};
 use chant_lsp::analysis::spec::{self, Context};
 use chant_lsp::analysis::workspace;
+use support::rng::Rng;
 use support::Fixture;
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const FRAGMENTS: &[&str] = &[
     "---",

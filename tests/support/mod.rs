@@ -218,6 +218,7 @@ impl Cursor {
 pub mod lsp;
 pub mod project;
 pub mod requests;
+pub mod rng;
 pub mod runs;
 
 /// Writes a multi-file fixture into `root`.
