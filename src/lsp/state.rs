@@ -334,8 +334,11 @@ impl State {
 
     /// What must be published for root `root` so the client shows its current
     /// diagnostics: only files whose diagnostics changed (`specs: None` checks every
-    /// spec; `Some` only those), the config files, and files that dropped out.
+    /// spec; `Some` only those), the config files, and files that dropped out (`None`:
+    /// any published file that is no longer a spec; `Some`: the spec files the
+    /// workspace removed since the last call).
     pub fn collect(&mut self, root: usize, specs: Option<&[usize]>) -> Vec<Publish> {
+        let removed = self.roots[root].ws.take_removed();
         let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
         {
             let r = &self.roots[root];
@@ -363,13 +366,11 @@ impl State {
         }
         let mut out = Vec::new();
         let mut cache = HashMap::new();
-        let known: HashSet<String> = self.roots[root]
-            .ws
-            .project
-            .specs
+        // Files published that are not specs: the config files.
+        let others: HashSet<String> = current
             .iter()
-            .map(|s| s.path.clone())
-            .chain(current.iter().map(|(p, _)| p.clone()))
+            .filter(|(p, _)| self.roots[root].ws.index_of(p).is_none())
+            .map(|(p, _)| p.clone())
             .collect();
         for (rel, diags) in current {
             let unchanged = match self.roots[root].published.get(&rel) {
@@ -391,8 +392,13 @@ impl State {
             }
         }
         // Files that are no longer specs (deleted, moved): clear them.
-        let gone: Vec<String> =
-            self.roots[root].published.keys().filter(|p| !known.contains(*p)).cloned().collect();
+        let r = &self.roots[root];
+        let is_gone =
+            |p: &String| r.ws.index_of(p).is_none() && !others.contains(p) && r.published.contains_key(p);
+        let gone: Vec<String> = match specs {
+            None => r.published.keys().filter(|p| is_gone(p)).cloned().collect(),
+            Some(_) => removed.into_iter().filter(|p| is_gone(p)).collect(),
+        };
         for rel in gone {
             self.roots[root].published.remove(&rel);
             let abs = self.roots[root].abs(&rel);
