@@ -2,7 +2,7 @@
 //! indexes). The keys come from the user's own files, so hash flooding is not a threat,
 //! and SipHash was a measurable part of loading 100k specs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Multiply-rotate over 8-byte words.
@@ -63,6 +63,7 @@ impl Hasher for FastHasher {
 }
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 #[cfg(test)]
 mod tests {

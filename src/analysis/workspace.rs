@@ -12,6 +12,7 @@ use super::diagnostic::{Code, Diagnostic};
 use super::facts::FileFacts;
 use super::frontmatter::Status;
 use super::hash::FastMap;
+use super::project::cycles::Cycles;
 use super::project::Project;
 use super::spec::{self, Context, Place, Readable, Summary};
 
@@ -181,9 +182,13 @@ pub struct Workspace {
     local: Vec<Vec<Diagnostic>>,
     /// Cross-file diagnostics of each spec, by index.
     cross: Vec<Vec<Diagnostic>>,
-    /// Dependency-cycle diagnostics, by spec index.
-    cycles: FastMap<usize, Vec<Diagnostic>>,
+    /// Dependency cycles and their diagnostics.
+    cycles: Cycles,
     by_path: FastMap<String, usize>,
+    /// How many specs run with the default prompt (see [`default_prompt`]).
+    default_prompt_users: usize,
+    /// Spec files removed since the caller last asked ([`Workspace::take_removed`]).
+    removed: Vec<String>,
 }
 
 fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
@@ -198,12 +203,12 @@ fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
     d.dedup();
 }
 
-fn cycle_map(project: &Project) -> FastMap<usize, Vec<Diagnostic>> {
-    let mut map: FastMap<usize, Vec<Diagnostic>> = FastMap::default();
-    for (i, d) in project.cycle_diagnostics() {
-        map.entry(i).or_default().push(d);
-    }
-    map
+/// Whether `chant work` runs this spec with the default prompt: open, active, and
+/// without a `prompt:` of its own.
+fn uses_default_prompt(s: &Summary) -> bool {
+    s.place != Place::Archived
+        && s.prompt.is_none()
+        && !matches!(s.chant_status(), Status::Completed | Status::Cancelled)
 }
 
 impl Workspace {
@@ -221,7 +226,8 @@ impl Workspace {
         let project = Project::new(config, summaries);
         let indexes: Vec<usize> = (0..project.specs.len()).collect();
         let cross = map(&indexes, &|i| project.diagnostics(i));
-        let cycles = cycle_map(&project);
+        let cycles = Cycles::new(&project);
+        let default_prompt_users = project.specs.iter().filter(|s| uses_default_prompt(s)).count();
         let by_path = project.specs.iter().enumerate().map(|(i, s)| (s.path.clone(), i)).collect();
         Workspace {
             project,
@@ -233,6 +239,8 @@ impl Workspace {
             cross,
             cycles,
             by_path,
+            default_prompt_users,
+            removed: Vec::new(),
         }
     }
 
@@ -261,7 +269,7 @@ impl Workspace {
         }
         let mut d = self.local[i].clone();
         d.extend(self.cross[i].iter().cloned());
-        d.extend(self.cycles.get(&i).into_iter().flatten().cloned());
+        d.extend(self.cycles.findings(i).iter().cloned());
         sort_diagnostics(&mut d);
         d
     }
@@ -271,7 +279,7 @@ impl Workspace {
         let mut reports = Vec::new();
         for r in &self.config_reports {
             let mut diagnostics = r.diagnostics.clone();
-            diagnostics.extend(default_prompt(&self.project, facts, &r.path));
+            diagnostics.extend(default_prompt(&self.project, self.default_prompt_users, facts, &r.path));
             if !diagnostics.is_empty() {
                 sort_diagnostics(&mut diagnostics);
                 reports.push(FileReport { path: r.path.clone(), diagnostics });
@@ -321,27 +329,19 @@ impl Workspace {
                 locals.push(local);
             });
         };
-        let old_cycles = std::mem::take(&mut self.cycles);
         self.local[i] = local;
         let old_deps: Vec<String> =
             self.project.specs[i].depends_on.iter().flatten().map(|r| r.id.clone()).collect();
+        self.default_prompt_users -= usize::from(uses_default_prompt(&self.project.specs[i]));
+        self.default_prompt_users += usize::from(uses_default_prompt(&summary));
         self.project.replace(i, summary);
         let id = self.project.specs[i].id.clone();
         let mut affected: Vec<usize> = vec![i];
         affected.extend(self.project.dependents_of(&id));
         // A spec's member-sibling and driver findings read its own status too.
         affected.extend(old_deps.iter().filter_map(|d| self.project.active_index(d)));
-        self.cycles = cycle_map(&self.project);
-        for (k, v) in &self.cycles {
-            if old_cycles.get(k) != Some(v) {
-                affected.push(*k);
-            }
-        }
-        for k in old_cycles.keys() {
-            if !self.cycles.contains_key(k) {
-                affected.push(*k);
-            }
-        }
+        // Only the cycles through this spec, before and after, can have changed.
+        affected.extend(self.cycles.update(&self.project, i));
         affected.sort_unstable();
         affected.dedup();
         for &k in &affected {
@@ -354,10 +354,19 @@ impl Workspace {
     /// when the path was not a spec.
     pub fn remove(&mut self, rel: &str) -> Vec<usize> {
         let Some(i) = self.index_of(rel) else { return Vec::new() };
-        self.rebuild_with(|specs, locals| {
+        let changed = self.rebuild_with(|specs, locals| {
             specs.remove(i);
             locals.remove(i);
-        })
+        });
+        self.removed.push(rel.to_string());
+        changed
+    }
+
+    /// The paths of the spec files removed since the last call (a removed file is no
+    /// longer among the specs, so nothing else names it to whoever showed its
+    /// diagnostics).
+    pub fn take_removed(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.removed)
     }
 
     fn rebuild_with(
@@ -370,7 +379,8 @@ impl Workspace {
         let mut specs = old.specs;
         let mut locals = std::mem::take(&mut self.local);
         change(&mut specs, &mut locals);
-        let rebuilt = Workspace::build(
+        let removed = std::mem::take(&mut self.removed);
+        let mut rebuilt = Workspace::build(
             &serial,
             config,
             std::mem::take(&mut self.config_reports),
@@ -379,6 +389,7 @@ impl Workspace {
             specs.into_iter().zip(locals).collect(),
             self.include_archived,
         );
+        rebuilt.removed = removed;
         *self = rebuilt;
         (0..self.project.specs.len()).collect()
     }
@@ -387,7 +398,12 @@ impl Workspace {
 /// chant's default prompt (`defaults.prompt`, `bootstrap` when unset) must exist for
 /// every open spec that names no prompt of its own. Reported once, on the config file
 /// that sets it (or the project config).
-fn default_prompt(project: &Project, facts: &dyn FileFacts, report_path: &str) -> Option<Diagnostic> {
+fn default_prompt(
+    project: &Project,
+    users: usize,
+    facts: &dyn FileFacts,
+    report_path: &str,
+) -> Option<Diagnostic> {
     let config = &project.config;
     if !config.readable {
         return None;
@@ -404,15 +420,6 @@ fn default_prompt(project: &Project, facts: &dyn FileFacts, report_path: &str) -
     if facts.kind(&format!(".chant/prompts/{name}.md")).is_some() {
         return None;
     }
-    let users = project
-        .specs
-        .iter()
-        .filter(|s| {
-            s.place != Place::Archived
-                && s.prompt.is_none()
-                && !matches!(s.chant_status(), Status::Completed | Status::Cancelled)
-        })
-        .count();
     if users == 0 {
         return None;
     }

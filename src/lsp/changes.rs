@@ -395,8 +395,11 @@ impl State {
 
     /// What must be published for root `idx` so the client shows its current
     /// diagnostics: only files whose diagnostics changed (`specs: None` checks every
-    /// spec; `Some` only those), the config files, and files that dropped out.
+    /// spec; `Some` only those), the config files, and files that dropped out (`None`:
+    /// any published file that is no longer a spec; `Some`: the spec files the
+    /// workspace removed since the last call). Costs what changed, not the project.
     fn collect(&mut self, idx: usize, specs: Option<&[usize]>, fx: &mut Effects) {
+        let removed = self.roots[idx].ws.take_removed();
         let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
         {
             let r = &self.roots[idx];
@@ -422,13 +425,11 @@ impl State {
                 }
             }
         }
-        let known: HashSet<String> = self.roots[idx]
-            .ws
-            .project
-            .specs
+        // Files published that are not specs: the config files.
+        let others: HashSet<String> = current
             .iter()
-            .map(|s| s.path.clone())
-            .chain(current.iter().map(|(p, _)| p.clone()))
+            .filter(|(p, _)| self.roots[idx].ws.index_of(p).is_none())
+            .map(|(p, _)| p.clone())
             .collect();
         let mut files = Vec::new();
         for (rel, diags) in current {
@@ -450,8 +451,13 @@ impl State {
             }
         }
         // Files that are no longer specs (deleted, moved): clear them.
-        let gone: Vec<String> =
-            self.roots[idx].published.keys().filter(|p| !known.contains(*p)).cloned().collect();
+        let r = &self.roots[idx];
+        let is_gone =
+            |p: &String| r.ws.index_of(p).is_none() && !others.contains(p) && r.published.contains_key(p);
+        let gone: Vec<String> = match specs {
+            None => r.published.keys().filter(|p| is_gone(p)).cloned().collect(),
+            Some(_) => removed.into_iter().filter(|p| is_gone(p)).collect(),
+        };
         for rel in gone {
             self.roots[idx].published.remove(&rel);
             let abs = self.roots[idx].abs(&rel);

@@ -1,14 +1,18 @@
 //! The whole project as chant sees it: every spec's [`Summary`], indexed by ID, with
-//! the rules that need more than one spec (dependencies, members, cycles) and
-//! chant's readiness rules (chant-behaviour.md §6).
+//! the rules that need more than one spec (dependencies, members, duplicates). The
+//! graph algorithms live apart: dependency cycles in [`cycles`], chant's readiness
+//! rules (chant-behaviour.md §6) in [`readiness`].
 //!
 //! chant itself only sees active specs; archived ones are indexed too so that a
 //! reference into the archive can be explained instead of reported as unknown.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+pub mod cycles;
+pub mod readiness;
+
+pub use readiness::{Blocker, Readiness};
 
 use super::config::Config;
-use super::diagnostic::{Code, Diagnostic, Fix, Severity};
+use super::diagnostic::{Code, Diagnostic, Fix};
 use super::frontmatter::Status;
 use super::hash::FastMap;
 use super::id;
@@ -27,38 +31,6 @@ pub struct Project {
     order: Vec<usize>,
     /// Who lists an ID in `depends_on`: target ID → spec indexes.
     rdeps: FastMap<String, Vec<usize>>,
-}
-
-/// Why a spec is not ready, in chant's terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Blocker {
-    /// A `depends_on` entry that is missing from the active specs.
-    Missing { id: String, archived: bool },
-    /// A dependency chant cannot read (it counts as missing).
-    Unreadable { id: String },
-    /// A dependency that exists with a status that does not satisfy chant.
-    Status { id: String, status: Status },
-    /// An earlier sibling of a group member that is not completed.
-    Sibling { id: String, status: Option<Status> },
-    /// An unmet dependency of this member's driver.
-    DriverDependency { driver: String, id: String },
-    /// A member of this driver (which has acceptance criteria) not yet completed.
-    Member { id: String, status: Status },
-    /// Approval is required and not given.
-    Approval,
-}
-
-/// chant's three notions of "can this run" for one spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Readiness {
-    /// `chant list --ready` (`is_ready`).
-    pub ready: bool,
-    /// What keeps `is_ready` false (empty when the status alone decides).
-    pub blockers: Vec<Blocker>,
-    /// What the `chant work` gate refuses on (chant-behaviour.md §6.3): stricter about
-    /// cancelled dependencies and siblings.
-    pub work_blockers: Vec<Blocker>,
-    pub needs_approval: bool,
 }
 
 impl Project {
@@ -334,154 +306,6 @@ impl Project {
         out.push(d.fix(remove_entry(r, "depends_on")));
     }
 
-    /// Every dependency cycle among the specs chant loads, reported on each edge that
-    /// is part of one. Returns `(spec index, diagnostic)` pairs.
-    pub fn cycle_diagnostics(&self) -> Vec<(usize, Diagnostic)> {
-        let n = self.specs.len();
-        // Adjacency over active, loadable specs (chant's view).
-        let node = |i: usize| {
-            let s = &self.specs[i];
-            s.place != Place::Archived && s.readable != Readable::No && self.active.get(&s.id) == Some(&i)
-        };
-        let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n]; // (target, ref index)
-        for i in (0..n).filter(|&i| node(i)) {
-            let Some(deps) = self.specs[i].chant_depends_on() else {
-                continue;
-            };
-            for (k, r) in deps.iter().enumerate() {
-                if let Some(&j) = self.active.get(&r.id) {
-                    if j != i && node(j) && !adj[i].iter().any(|&(t, _)| t == j) {
-                        adj[i].push((j, k));
-                    }
-                }
-            }
-        }
-        let comp = tarjan(&adj);
-        let mut size: FastMap<usize, usize> = FastMap::default();
-        for &c in comp.iter().flatten() {
-            *size.entry(c).or_default() += 1;
-        }
-        let mut out = Vec::new();
-        for u in 0..n {
-            let Some(cu) = comp[u] else { continue };
-            if size[&cu] < 2 {
-                continue;
-            }
-            for &(v, k) in &adj[u] {
-                if comp[v] != Some(cu) {
-                    continue;
-                }
-                let path = shortest_path(&adj, &comp, v, u);
-                let mut cycle = vec![u];
-                cycle.extend(path);
-                let names: Vec<&str> = cycle.iter().map(|&x| self.specs[x].id.as_str()).collect();
-                let done = cycle
-                    .iter()
-                    .all(|&x| matches!(self.specs[x].chant_status(), Status::Completed | Status::Cancelled));
-                let r = &self.specs[u].depends_on.as_ref().expect("edge from depends_on")[k];
-                let mut d = Diagnostic::new(
-                    Code::DependencyCycle,
-                    r.range.clone(),
-                    format!(
-                        "dependency cycle: {}: chant has no cycle check, so {}; remove one of these dependencies",
-                        names.join(" → "),
-                        if done { "this only matters if one of them is reopened" } else { "none of these specs will ever become ready" }
-                    ),
-                );
-                if done {
-                    d = d.severity(Severity::Warning);
-                }
-                d = d.fix(Fix::edit(
-                    format!("Remove the dependency on `{}` (breaks the cycle)", self.specs[v].id),
-                    r.delete.clone(),
-                    "",
-                ));
-                for w in cycle.windows(2) {
-                    let (a, b) = (w[0], w[1]);
-                    if a == u {
-                        continue;
-                    }
-                    let sa = &self.specs[a];
-                    if let Some(edge) = sa.depends_on.iter().flatten().find(|x| x.id == self.specs[b].id) {
-                        d = d.related(
-                            &sa.path,
-                            edge.range.clone(),
-                            format!("{} depends on {}", sa.id, self.specs[b].id),
-                        );
-                    }
-                }
-                out.push((u, d));
-            }
-        }
-        out
-    }
-
-    /// chant's readiness for spec `i` (chant-behaviour.md §6.2 and
-    /// chant-behaviour.md §6.3).
-    pub fn readiness(&self, i: usize) -> Readiness {
-        let s = &self.specs[i];
-        let status = s.chant_status();
-        let mut blockers = Vec::new();
-        let mut work_blockers = Vec::new();
-        let dep_blocker = |id: &str, accept_cancelled: bool| -> Option<Blocker> {
-            match self.active(id) {
-                None => Some(Blocker::Missing { id: id.to_string(), archived: self.archived(id).is_some() }),
-                Some(d) if d.readable == Readable::No => Some(Blocker::Unreadable { id: id.to_string() }),
-                Some(d) => {
-                    let st = d.chant_status();
-                    let ok = st == Status::Completed || (accept_cancelled && st == Status::Cancelled);
-                    (!ok).then(|| Blocker::Status { id: id.to_string(), status: st })
-                }
-            }
-        };
-        for r in s.chant_depends_on().unwrap_or(&[]) {
-            blockers.extend(dep_blocker(&r.id, true));
-            work_blockers.extend(dep_blocker(&r.id, false));
-        }
-        let driver = id::driver_of(&s.id).filter(|_| s.place != Place::Archived);
-        if let Some(d) = driver.and_then(|d| self.loaded(d)) {
-            for r in d.chant_depends_on().unwrap_or(&[]) {
-                if id::is_member_of(&r.id, &d.id) {
-                    continue;
-                }
-                if dep_blocker(&r.id, true).is_some() {
-                    blockers.push(Blocker::DriverDependency { driver: d.id.clone(), id: r.id.clone() });
-                }
-            }
-        }
-        let needs_approval = status == Status::Pending && s.requires_approval();
-        if needs_approval {
-            blockers.push(Blocker::Approval);
-        }
-        // Earlier siblings: `is_ready` skips this when the member has a depends_on key;
-        // the work gate never does.
-        if let (Some(driver), Some(n)) = (driver, id::member_number(&s.id)) {
-            for k in 1..n {
-                let sib = format!("{driver}.{k}");
-                let st = self.loaded(&sib).map(Summary::chant_status);
-                if st.is_some_and(|st| st != Status::Completed) {
-                    work_blockers.push(Blocker::Sibling { id: sib.clone(), status: st });
-                    if s.chant_depends_on().is_none() && st != Some(Status::Cancelled) {
-                        blockers.push(Blocker::Sibling { id: sib, status: st });
-                    }
-                } else if st.is_none() {
-                    work_blockers.push(Blocker::Sibling { id: sib, status: None });
-                }
-            }
-        }
-        if s.has_ac && s.place != Place::Archived {
-            for m in self.members_of(&s.id).into_iter().filter(|m| m.readable != Readable::No) {
-                if m.chant_status() != Status::Completed {
-                    blockers.push(Blocker::Member { id: m.id.clone(), status: m.chant_status() });
-                }
-            }
-        }
-        let ready = matches!(status, Status::Pending | Status::Failed)
-            && blockers.is_empty()
-            && s.readable != Readable::No;
-        Readiness { ready, blockers, work_blockers, needs_approval }
-    }
-
     /// Members of a driver by file name (chant's `is_member_of`), sorted as chant runs them.
     pub fn members_of(&self, driver: &str) -> Vec<&Summary> {
         let prefix = format!("{driver}.");
@@ -513,98 +337,4 @@ impl Project {
 /// A fix that deletes a `depends_on` / `members` entry.
 fn remove_entry(r: &Ref, key: &str) -> Fix {
     Fix::edit(format!("Remove `{}` from {key}", r.id), r.delete.clone(), "")
-}
-
-/// Strongly connected components (iterative Tarjan). `comp[i]` is `None` only for
-/// nodes with no edges at all.
-fn tarjan(adj: &[Vec<(usize, usize)>]) -> Vec<Option<usize>> {
-    let n = adj.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut comp = vec![None; n];
-    let mut next_index = 0;
-    let mut next_comp = 0;
-    let has_edges: HashSet<usize> = adj
-        .iter()
-        .enumerate()
-        .flat_map(|(i, e)| std::iter::once(i).filter(move |_| !e.is_empty()).chain(e.iter().map(|&(t, _)| t)))
-        .collect();
-    for root in 0..n {
-        if index[root] != usize::MAX || !has_edges.contains(&root) {
-            continue;
-        }
-        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-        index[root] = next_index;
-        low[root] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut edge)) = call.last_mut() {
-            if *edge < adj[v].len() {
-                let w = adj[v][*edge].0;
-                *edge += 1;
-                if index[w] == usize::MAX {
-                    index[w] = next_index;
-                    low[w] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    call.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-            } else {
-                call.pop();
-                if let Some(&(parent, _)) = call.last() {
-                    low[parent] = low[parent].min(low[v]);
-                }
-                if low[v] == index[v] {
-                    while let Some(w) = stack.pop() {
-                        on_stack[w] = false;
-                        comp[w] = Some(next_comp);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    next_comp += 1;
-                }
-            }
-        }
-    }
-    comp
-}
-
-/// Shortest path from `from` to `to` inside one component (both included, `from`
-/// first).
-fn shortest_path(adj: &[Vec<(usize, usize)>], comp: &[Option<usize>], from: usize, to: usize) -> Vec<usize> {
-    let c = comp[from];
-    let mut prev: HashMap<usize, usize> = HashMap::new();
-    let mut queue = VecDeque::from([from]);
-    let mut seen = HashSet::from([from]);
-    while let Some(v) = queue.pop_front() {
-        if v == to {
-            break;
-        }
-        for &(w, _) in &adj[v] {
-            if comp[w] == c && seen.insert(w) {
-                prev.insert(w, v);
-                queue.push_back(w);
-            }
-        }
-    }
-    let mut path = vec![to];
-    let mut cur = to;
-    while cur != from {
-        match prev.get(&cur) {
-            Some(&p) => {
-                path.push(p);
-                cur = p;
-            }
-            None => break,
-        }
-    }
-    path.reverse();
-    path
 }
