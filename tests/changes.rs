@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use chant_lsp::io::load::{self, Options};
 use chant_lsp::io::run::RunFacts;
-use chant_lsp::lsp::changes::{Change, Effects};
+use chant_lsp::lsp::changes::{Change, Effects, Texts};
 use chant_lsp::lsp::state::State;
 use expect_test::{expect, Expect};
 use support::Fixture;
@@ -72,7 +72,9 @@ impl Harness {
 
     fn load(&mut self) -> String {
         let l = load::load(&self.root, &Options::default()).unwrap();
+        let read = self.st.disk_read();
         self.apply(Change::Loaded {
+            read,
             root: self.root.clone(),
             result: Ok(Box::new(l)),
             runs: RunFacts::default(),
@@ -89,9 +91,22 @@ impl Harness {
 
     /// Files changed on disk: what the server does, reading before applying.
     fn disk(&mut self, paths: &[PathBuf]) -> String {
-        let wanted = self.st.disk_reads(paths);
-        let texts = wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect();
+        let texts = self.read(paths);
         self.apply(Change::Disk { paths: paths.to_vec(), texts })
+    }
+
+    /// Reads what a disk change of `paths` needs, as the server does (numbered first).
+    fn read(&mut self, paths: &[PathBuf]) -> Texts {
+        let wanted = self.st.disk_reads(paths);
+        let read = self.st.disk_read();
+        Texts::new(read, wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())))
+    }
+
+    fn closed(&mut self, id: &str) -> String {
+        let path = self.spec(id);
+        let read = self.st.disk_read();
+        let disk = Texts::new(read, [(path.clone(), std::fs::read(&path).ok())]);
+        self.apply(Change::Closed { path, disk })
     }
 
     fn apply(&mut self, change: Change) -> String {
@@ -226,8 +241,7 @@ fn open_edit_pause_and_close() {
     "#]],
     );
     // Closed without saving: back to the disk.
-    let disk = std::fs::read(h.spec(CCC)).ok();
-    let closed = h.apply(Change::Closed { path: h.spec(CCC), disk });
+    let closed = h.closed(CCC);
     check(
         closed,
         expect![[r#"
@@ -295,7 +309,7 @@ fn saving_and_disk_changes_of_open_and_closed_specs() {
         refresh views
     "#]],
     );
-    let closed = h.apply(Change::Closed { path: h.spec(CCC), disk: std::fs::read(h.spec(CCC)).ok() });
+    let closed = h.closed(CCC);
     check(
         closed,
         expect![[r#"
@@ -303,6 +317,28 @@ fn saving_and_disk_changes_of_open_and_closed_specs() {
           .chant/specs/2026-01-03-001-ccc.md: (clear)
     "#]],
     );
+    h.assert_fresh();
+}
+
+/// Disk reads happen outside the lock and may finish out of order: a read that started
+/// earlier never replaces what a later one applied.
+#[test]
+fn an_older_read_never_replaces_a_newer_one() {
+    let mut h = Harness::new(&project());
+    let bbb = h.spec(BBB);
+    h.write(&format!(".chant/specs/{BBB}.md"), &spec("depends_on: [old]\n", "Wire the limiter"));
+    let older = h.read(std::slice::from_ref(&bbb));
+    h.write(
+        &format!(".chant/specs/{BBB}.md"),
+        &spec("depends_on: [2026-01-01-001-aaa]\n", "Wire the limiter"),
+    );
+    let newer = h.read(std::slice::from_ref(&bbb));
+    check(h.apply(Change::Disk { paths: vec![bbb.clone()], texts: newer }), expect![[r#"
+        refresh views
+    "#]]);
+    check(h.apply(Change::Disk { paths: vec![bbb], texts: older }), expect![[r#"
+        refresh views
+    "#]]);
     h.assert_fresh();
 }
 
@@ -389,15 +425,26 @@ fn run_facts_folders_and_loading() {
     "#]],
     );
     let facts = RunFacts { locks: [(CCC.to_string(), 1)].into(), ..RunFacts::default() };
-    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts: facts.clone() });
+    let (first, second) = (h.st.disk_read(), h.st.disk_read());
+    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts: facts.clone(), read: second });
     check(
         fx,
         expect![[r#"
         refresh views
     "#]],
     );
+    // Facts read before those (the lock was gone by then) come too late: dropped.
+    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts: RunFacts::default(), read: first });
+    check(
+        fx,
+        expect![[r#"
+        nothing
+    "#]],
+    );
+    assert_eq!(h.st.roots[0].runs.locks.len(), 1);
     // The same facts again change nothing.
-    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts });
+    let read = h.st.disk_read();
+    let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts, read });
     check(
         fx,
         expect![[r#"

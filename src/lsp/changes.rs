@@ -23,8 +23,19 @@ use crate::io::run::RunFacts;
 /// More changed specs than this in one batch reload the project instead.
 pub const RELOAD_THRESHOLD: usize = 64;
 
-/// File contents read from the disk for a change: `None` when the file is gone.
-pub type Texts = HashMap<PathBuf, Option<Vec<u8>>>;
+/// File contents read from the disk for a change (`None` when the file is gone), and the
+/// number of that read ([`State::disk_read`], taken before reading).
+#[derive(Default)]
+pub struct Texts {
+    pub read: u64,
+    pub files: HashMap<PathBuf, Option<Vec<u8>>>,
+}
+
+impl Texts {
+    pub fn new(read: u64, files: impl IntoIterator<Item = (PathBuf, Option<Vec<u8>>)>) -> Texts {
+        Texts { read, files: files.into_iter().collect() }
+    }
+}
 
 pub enum Change {
     /// `root`: the project the file is in, when no loaded project holds it.
@@ -49,7 +60,7 @@ pub enum Change {
     /// `disk`: the file's content now (it is checked as chant reads it again).
     Closed {
         path: PathBuf,
-        disk: Option<Vec<u8>>,
+        disk: Texts,
     },
     /// Files changed on disk; `texts` holds what [`State::disk_reads`] asked for.
     Disk {
@@ -58,15 +69,19 @@ pub enum Change {
     },
     Settings(Settings),
     /// A project finished loading (or failed to: the message).
+    /// `read`: the number of the read (taken before loading started).
     Loaded {
         root: PathBuf,
         result: Result<Box<Loaded>, String>,
         runs: RunFacts,
+        read: u64,
     },
     FoldersRemoved(Vec<PathBuf>),
+    /// `read`: the number of the read; facts read earlier than those kept are dropped.
     RunFacts {
         root: PathBuf,
         facts: RunFacts,
+        read: u64,
     },
 }
 
@@ -142,8 +157,7 @@ impl State {
             Change::Closed { path, disk } => {
                 self.docs.remove(&path);
                 // Back to what the disk says (a deleted file is dropped).
-                let texts = Texts::from([(path.clone(), disk)]);
-                self.recheck_with(&path, &texts, &mut fx);
+                self.recheck_with(&path, &disk, &mut fx);
             }
             Change::Disk { paths, texts } => self.disk_changed(paths, &texts, &mut fx),
             Change::Settings(settings) => {
@@ -157,16 +171,17 @@ impl State {
                 }
                 fx.refresh_views = true;
             }
-            Change::Loaded { root, result, runs } => {
+            Change::Loaded { root, result, runs, read } => {
                 self.loading.remove(&root);
                 if let Ok(l) = result {
-                    self.loaded(root, *l, runs, &mut fx);
+                    self.loaded(root, *l, runs, read, &mut fx);
                 }
                 fx.refresh_views = true;
             }
             Change::FoldersRemoved(removed) => self.unload_folders(&removed, &mut fx),
-            Change::RunFacts { root, facts } => {
-                if let Some(r) = self.roots.iter_mut().find(|r| r.path == root) {
+            Change::RunFacts { root, facts, read } => {
+                if let Some(r) = self.roots.iter_mut().find(|r| r.path == root && r.runs_read < read) {
+                    r.runs_read = read;
                     if r.runs != facts {
                         r.runs = facts;
                         fx.refresh_views = true;
@@ -182,9 +197,18 @@ impl State {
         self.loading.insert(root.to_path_buf())
     }
 
-    fn loaded(&mut self, root: PathBuf, l: Loaded, runs: RunFacts, fx: &mut Effects) {
-        let new =
-            Root { path: l.root, facts: Arc::new(l.facts), ws: l.workspace, published: HashMap::new(), runs };
+    fn loaded(&mut self, root: PathBuf, l: Loaded, runs: RunFacts, read: u64, fx: &mut Effects) {
+        let new = Root {
+            path: l.root,
+            facts: Arc::new(l.facts),
+            ws: l.workspace,
+            published: HashMap::new(),
+            runs,
+            runs_read: read,
+            loaded_read: read,
+        };
+        // The load read every file: reads that started before it are older.
+        self.disk_reads_applied.retain(|p, _| !p.starts_with(&root));
         let idx = match self.roots.iter().position(|r| r.path == root) {
             Some(i) => {
                 // Keep what the client shows, to diff against.
@@ -207,7 +231,7 @@ impl State {
             .filter(|rel| workspace::classify(rel).is_some())
             .collect();
         for rel in open {
-            self.refresh_spec(idx, &rel, &Texts::new());
+            self.refresh_spec(idx, &rel, &Texts::default());
         }
         self.collect(idx, None, fx);
     }
@@ -215,7 +239,7 @@ impl State {
     /// Re-checks an open document (or a file whose text is in `texts`) and publishes
     /// what changed.
     fn recheck(&mut self, path: &Path, fx: &mut Effects) {
-        self.recheck_with(path, &Texts::new(), fx)
+        self.recheck_with(path, &Texts::default(), fx)
     }
 
     fn recheck_with(&mut self, path: &Path, texts: &Texts, fx: &mut Effects) {
@@ -236,14 +260,21 @@ impl State {
         let abs = self.roots[idx].abs(rel);
         let r = &mut self.roots[idx];
         if let Some(doc) = self.docs.get_mut(&abs) {
-            let (hidden_bom, text) = (doc.hidden_bom, doc.text());
+            let (hidden_bom, text) = (doc.hides_bom(), doc.text());
             return Some(match r.analyze(rel, &text, hidden_bom) {
                 Some((summary, local)) => r.ws.update(summary, local),
                 None => Vec::new(),
             });
         }
         let src = workspace::classify(rel)?;
-        match texts.get(&abs)? {
+        let on_disk = texts.files.get(&abs)?;
+        // A read that started before the one already applied is stale: keep what is.
+        let applied = self.disk_reads_applied.entry(abs).or_insert(r.loaded_read);
+        if *applied > texts.read {
+            return Some(Vec::new());
+        }
+        *applied = texts.read;
+        match on_disk {
             None => Some(r.ws.remove(rel)),
             Some(bytes) => {
                 let (summary, local) = workspace::analyze_source(&r.context(), &src, Ok(bytes));
@@ -333,17 +364,16 @@ impl State {
                 specs.iter().map(|r| (r, true)).chain(linked.iter().map(|r| (r, false)))
             {
                 let abs = self.roots[idx].abs(rel);
-                let on_disk = texts.get(&abs);
+                let on_disk = texts.files.get(&abs);
                 let gone = matches!(on_disk, Some(None));
                 if let Some(doc) = self.docs.get_mut(&abs) {
                     // An open buffer wins over the disk, unless the file is gone; the
                     // disk says whether the editor hides a BOM.
                     let mut bom_changed = false;
                     if let Some(Some(bytes)) = on_disk {
-                        let hidden =
-                            bytes.starts_with(b"\xEF\xBB\xBF") && !doc.text().starts_with('\u{feff}');
-                        bom_changed = hidden != doc.hidden_bom;
-                        doc.hidden_bom = hidden;
+                        let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+                        bom_changed = bom != doc.disk_bom;
+                        doc.disk_bom = bom;
                     }
                     if changed_file && !gone && !bom_changed {
                         continue;

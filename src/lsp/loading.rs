@@ -76,12 +76,12 @@ impl Backend {
 
     /// Loads (or reloads) the project at `root`, with progress when the client shows it.
     pub(super) async fn load_root(&self, root: PathBuf) {
-        let (opts, progress) = {
+        let (opts, progress, read) = {
             let mut st = self.state();
             if !st.begin_load(&root) {
                 return;
             }
-            (options(&st), st.caps.work_done_progress)
+            (options(&st), st.caps.work_done_progress, st.disk_read())
         };
         let started = Instant::now();
         let token = lsp::ProgressToken::String(format!("chant-lsp/load/{}", root.display()));
@@ -119,7 +119,7 @@ impl Backend {
                 e.clone()
             }
         };
-        self.change(Change::Loaded { root: root.clone(), result, runs });
+        self.change(Change::Loaded { root: root.clone(), result, runs, read });
         if loaded_ok {
             let st = self.state();
             if let Some(r) = st.roots.iter().find(|r| r.path == root) {

@@ -170,6 +170,11 @@ impl Backend {
         // chant reads the file on disk, not the editor's buffer (read before the lock).
         let abs = t.root.join(&t.rel);
         let disk = std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
+        // Who holds the spec's lock and whether git is ready, as of now (the kept facts
+        // may be a tick old).
+        let read = self.state().disk_read();
+        let facts = run::RunFacts::read(&t.root);
+        self.change(super::changes::Change::RunFacts { root: t.root.clone(), facts, read });
         let (program, argv) = self.check_run(&t, &abs, &disk, verb, flags)?;
         // The runs stay locked from the check to the registration: two quick requests for
         // one spec cannot both start it. The state lock is not held while chant starts.

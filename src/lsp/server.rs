@@ -17,7 +17,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::changes::{Change, Effects};
+use super::changes::{Change, Effects, Texts};
 use super::publish::{self, Out};
 use super::state::State;
 use super::{handlers, notifications};
@@ -71,25 +71,25 @@ impl Backend {
         self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Applies a change to the state and carries out its effects.
+    /// Applies a change to the state and carries out its effects. Diagnostics are queued
+    /// for the publisher before the lock is released, so they leave in the order the
+    /// changes were applied.
     pub(super) fn change(&self, change: Change) {
-        let (fx, enc, caps) = {
+        let mut fx = {
             let mut st = self.state();
-            let fx = st.apply(change);
-            (fx, st.encoding, st.caps.clone())
+            let mut fx = st.apply(change);
+            let batch = std::mem::take(&mut fx.publish);
+            if !batch.is_empty() {
+                let _ =
+                    self.inner.out.send(Out::Diagnostics { batch, enc: st.encoding, caps: st.caps.clone() });
+            }
+            fx
         };
-        self.carry_out(fx, enc, caps);
+        fx.publish.clear();
+        self.carry_out(fx);
     }
 
-    fn carry_out(
-        &self,
-        fx: Effects,
-        enc: super::capabilities::Encoding,
-        caps: super::capabilities::ClientCaps,
-    ) {
-        if !fx.publish.is_empty() {
-            let _ = self.inner.out.send(Out::Diagnostics { batch: fx.publish, enc, caps });
-        }
+    fn carry_out(&self, fx: Effects) {
         if !fx.unwatch.is_empty() {
             self.inner
                 .watchers
@@ -131,11 +131,13 @@ impl Backend {
         }
     }
 
-    /// Reads a project's run facts (git, locks, logs) without the lock, then keeps them.
+    /// Reads a project's run facts (git, locks, logs) without the lock, then keeps them
+    /// (unless a read that started later got there first).
     pub(super) async fn refresh_run_facts(&self, root: PathBuf) {
+        let read = self.state().disk_read();
         let path = root.clone();
         if let Ok(facts) = tokio::task::spawn_blocking(move || crate::io::run::RunFacts::read(&path)).await {
-            self.change(Change::RunFacts { root, facts });
+            self.change(Change::RunFacts { root, facts, read });
         }
     }
 
@@ -202,13 +204,16 @@ impl Backend {
         paths.sort();
         paths.dedup();
         super::log::log!(Debug, "changed on disk: {paths:?}");
-        let wanted = self.state().disk_reads(&paths);
-        let texts = tokio::task::spawn_blocking(move || {
-            wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect()
+        let (wanted, read) = {
+            let mut st = self.state();
+            (st.disk_reads(&paths), st.disk_read())
+        };
+        let files = tokio::task::spawn_blocking(move || {
+            wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
-        self.change(Change::Disk { paths, texts });
+        self.change(Change::Disk { paths, texts: Texts::new(read, files) });
     }
 }
 

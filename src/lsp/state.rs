@@ -28,9 +28,9 @@ pub struct Doc {
     pub version: i32,
     /// Bumped on every change; a debounced re-check runs only if it did not move.
     pub generation: u64,
-    /// The file on disk starts with a byte order mark that the editor hides from the
-    /// buffer (probed when the document is opened and when its file changes).
-    pub hidden_bom: bool,
+    /// The file on disk starts with a byte order mark (probed when the document is opened
+    /// and when its file changes); editors hide it from the buffer.
+    pub disk_bom: bool,
     /// `rope.to_string()`, kept until the next change.
     text: Option<Arc<String>>,
 }
@@ -42,9 +42,15 @@ impl Doc {
             rope: Rope::from_str(text),
             version,
             generation: 0,
-            hidden_bom: disk_has_bom && !text.starts_with('\u{feff}'),
+            disk_bom: disk_has_bom,
             text: Some(Arc::new(text.to_string())),
         }
+    }
+
+    /// Whether the buffer lacks the BOM the file on disk starts with (chant reads the
+    /// file's bytes, BOM included).
+    pub fn hides_bom(&mut self) -> bool {
+        self.disk_bom && !self.text().starts_with('\u{feff}')
     }
 
     pub fn text(&mut self) -> Arc<String> {
@@ -74,6 +80,10 @@ pub struct Root {
     pub published: HashMap<String, Vec<Diagnostic>>,
     /// Git and lock facts for the run actions.
     pub runs: RunFacts,
+    /// The read (see [`State::disk_read`]) that `runs` came from.
+    pub runs_read: u64,
+    /// The read the project was loaded with: file reads that started before it are stale.
+    pub loaded_read: u64,
 }
 
 impl Root {
@@ -121,6 +131,12 @@ pub struct State {
     pub loading: HashSet<PathBuf>,
     pub docs: HashMap<PathBuf, Doc>,
     pub home: Option<PathBuf>,
+    /// Per file, the read its current analysis came from: disk reads are numbered when
+    /// they start, and a read that started earlier never replaces one that started later
+    /// (reads happen outside the lock, and batches may finish out of order).
+    pub disk_reads_applied: HashMap<PathBuf, u64>,
+    /// The number the next disk read gets.
+    next_read: u64,
 }
 
 impl State {
@@ -136,7 +152,15 @@ impl State {
             loading: HashSet::new(),
             docs: HashMap::new(),
             home,
+            disk_reads_applied: HashMap::new(),
+            next_read: 1,
         }
+    }
+
+    /// Numbers a disk read that is about to start (see `disk_reads_applied`).
+    pub fn disk_read(&mut self) -> u64 {
+        self.next_read += 1;
+        self.next_read
     }
 
     /// The loaded root containing `path` (the deepest one).
