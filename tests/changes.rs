@@ -333,13 +333,46 @@ fn an_older_read_never_replaces_a_newer_one() {
         &spec("depends_on: [2026-01-01-001-aaa]\n", "Wire the limiter"),
     );
     let newer = h.read(std::slice::from_ref(&bbb));
-    check(h.apply(Change::Disk { paths: vec![bbb.clone()], texts: newer }), expect![[r#"
+    check(
+        h.apply(Change::Disk { paths: vec![bbb.clone()], texts: newer }),
+        expect![[r#"
         refresh views
+    "#]],
+    );
+    check(
+        h.apply(Change::Disk { paths: vec![bbb], texts: older }),
+        expect![[r#"
+        refresh views
+    "#]],
+    );
+    h.assert_fresh();
+}
+
+/// A reload reads every file: changes made while it runs wait for it, and a reload asked
+/// for while one runs happens again after it.
+#[test]
+fn changes_during_a_reload_wait_and_a_second_reload_follows() {
+    let mut h = Harness::new(&project());
+    assert!(h.st.begin_load(&h.root));
+    let bbb = h.write(&format!(".chant/specs/{BBB}.md"), &spec("depends_on: [nope]\n", "Wire the limiter"));
+    check(h.disk(std::slice::from_ref(&bbb)), expect![[r#"
+        later .chant/specs/2026-01-02-001-bbb.md
     "#]]);
-    check(h.apply(Change::Disk { paths: vec![bbb], texts: older }), expect![[r#"
+    // The config changes again while the reload runs: it is not lost.
+    assert!(!h.st.begin_load(&h.root));
+    check(h.load(), expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
+        load <project>
         refresh views
     "#]]);
     h.assert_fresh();
+    let folder = h._tmp.path().join("more");
+    let fx = h.apply(Change::FolderAdded { folder: folder.clone(), roots: vec![folder.join("p")] });
+    check(fx, expect![[r#"
+        load <tmp>/more/p
+    "#]]);
+    assert!(h.st.folders.contains(&folder));
 }
 
 #[test]

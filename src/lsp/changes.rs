@@ -77,6 +77,11 @@ pub enum Change {
         read: u64,
     },
     FoldersRemoved(Vec<PathBuf>),
+    /// A workspace folder was added; `roots`: the projects found in it.
+    FolderAdded {
+        folder: PathBuf,
+        roots: Vec<PathBuf>,
+    },
     /// `read`: the number of the read; facts read earlier than those kept are dropped.
     RunFacts {
         root: PathBuf,
@@ -173,12 +178,19 @@ impl State {
             }
             Change::Loaded { root, result, runs, read } => {
                 self.loading.remove(&root);
+                if self.load_again.remove(&root) {
+                    fx.load.push(root.clone());
+                }
                 if let Ok(l) = result {
                     self.loaded(root, *l, runs, read, &mut fx);
                 }
                 fx.refresh_views = true;
             }
             Change::FoldersRemoved(removed) => self.unload_folders(&removed, &mut fx),
+            Change::FolderAdded { folder, roots } => {
+                self.folders.push(folder);
+                fx.load.extend(roots);
+            }
             Change::RunFacts { root, facts, read } => {
                 if let Some(r) = self.roots.iter_mut().find(|r| r.path == root && r.runs_read < read) {
                     r.runs_read = read;
@@ -192,9 +204,14 @@ impl State {
         fx
     }
 
-    /// Marks `root` as loading; false when it is loading already.
+    /// Marks `root` as loading; false when it is loading already, and then it is loaded
+    /// again once this load is done (what it read may be out of date).
     pub fn begin_load(&mut self, root: &Path) -> bool {
-        self.loading.insert(root.to_path_buf())
+        if self.loading.insert(root.to_path_buf()) {
+            return true;
+        }
+        self.load_again.insert(root.to_path_buf());
+        false
     }
 
     fn loaded(&mut self, root: PathBuf, l: Loaded, runs: RunFacts, read: u64, fx: &mut Effects) {
@@ -301,12 +318,18 @@ impl State {
         let global = self.home.as_ref().map(|h| h.join(".config/chant/config.md"));
         let all_reload = global.as_ref().is_some_and(|g| paths.contains(g));
         for p in paths {
-            // Changes under a project still loading wait until it is loaded.
-            if self.loading.iter().any(|r| p.starts_with(r)) && self.root_of(p).is_none() {
+            // Changes under a project being (re)loaded wait until it is loaded: the load
+            // may have read the file before it changed.
+            let owner = self.root_of(p).map(|i| &self.roots[i].path);
+            let loading = self.loading.iter().any(|r| p.starts_with(r) && owner.is_none_or(|o| o == r));
+            if loading {
                 plan.later.push(p.clone());
             }
         }
         for (idx, r) in self.roots.iter().enumerate() {
+            if self.loading.contains(&r.path) {
+                continue;
+            }
             // Only the paths this project owns (not those of a nested project).
             let rels: Vec<String> =
                 paths.iter().filter(|p| self.root_of(p) == Some(idx)).filter_map(|p| r.rel(p)).collect();

@@ -129,6 +129,8 @@ pub struct State {
     pub roots: Vec<Root>,
     /// Roots being loaded (not yet in `roots`, or being reloaded).
     pub loading: HashSet<PathBuf>,
+    /// Roots asked to load while loading: loaded once more when that load ends.
+    pub load_again: HashSet<PathBuf>,
     pub docs: HashMap<PathBuf, Doc>,
     pub home: Option<PathBuf>,
     /// Per file, the read its current analysis came from: disk reads are numbered when
@@ -150,6 +152,7 @@ impl State {
             folders: Vec::new(),
             roots: Vec::new(),
             loading: HashSet::new(),
+            load_again: HashSet::new(),
             docs: HashMap::new(),
             home,
             disk_reads_applied: HashMap::new(),

@@ -16,10 +16,7 @@ pub fn handle(b: &Backend, params: lsp::DidChangeWorkspaceFoldersParams) {
     }
     for added in params.event.added {
         let Some(folder) = from_proto::path(&added.uri) else { continue };
-        b.state().folders.push(folder.clone());
-        for root in discover_roots(&folder) {
-            let b = b.clone();
-            tokio::spawn(async move { b.load_root(root).await });
-        }
+        let roots = discover_roots(&folder);
+        b.change(Change::FolderAdded { folder, roots });
     }
 }
