@@ -355,23 +355,32 @@ fn changes_during_a_reload_wait_and_a_second_reload_follows() {
     let mut h = Harness::new(&project());
     assert!(h.st.begin_load(&h.root));
     let bbb = h.write(&format!(".chant/specs/{BBB}.md"), &spec("depends_on: [nope]\n", "Wire the limiter"));
-    check(h.disk(std::slice::from_ref(&bbb)), expect![[r#"
+    check(
+        h.disk(std::slice::from_ref(&bbb)),
+        expect![[r#"
         later .chant/specs/2026-01-02-001-bbb.md
-    "#]]);
-    // The config changes again while the reload runs: it is not lost.
+    "#]],
+    );
+    // A second reload asked for while this one runs (the config changed again) follows it.
     assert!(!h.st.begin_load(&h.root));
-    check(h.load(), expect![[r#"
+    check(
+        h.load(),
+        expect![[r#"
         publish
           .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
         load <project>
         refresh views
-    "#]]);
+    "#]],
+    );
     h.assert_fresh();
     let folder = h._tmp.path().join("more");
     let fx = h.apply(Change::FolderAdded { folder: folder.clone(), roots: vec![folder.join("p")] });
-    check(fx, expect![[r#"
+    check(
+        fx,
+        expect![[r#"
         load <tmp>/more/p
-    "#]]);
+    "#]],
+    );
     assert!(h.st.folders.contains(&folder));
 }
 
