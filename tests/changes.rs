@@ -97,9 +97,9 @@ impl Harness {
 
     /// Reads what a disk change of `paths` needs, as the server does (numbered first).
     fn read(&mut self, paths: &[PathBuf]) -> Texts {
-        let wanted = self.st.disk_reads(paths);
+        let work = self.st.disk_reads(paths);
         let read = self.st.disk_read();
-        Texts::new(read, wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())))
+        work.perform(read)
     }
 
     fn closed(&mut self, id: &str) -> String {

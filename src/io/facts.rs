@@ -35,6 +35,39 @@ impl DiskFacts {
         }
     }
 
+    /// After the paths `changed` (project-relative) changed on disk: forgets the listings
+    /// that may have changed (each path's folder, the path itself and anything below it)
+    /// and every glob result, then lists again the folders that were listed before, so
+    /// that the next analysis finds them cached. Call it without the state lock.
+    pub fn refresh(&self, changed: &[String]) {
+        let parent = |p: &str| p.rfind('/').map_or(String::new(), |i| p[..i].to_string());
+        let stale: Vec<String> = match self.dirs.write() {
+            Ok(mut d) => {
+                let hit = |key: &str| {
+                    changed.iter().any(|c| {
+                        key == parent(c)
+                            || key == c
+                            || (key.len() > c.len()
+                                && key.starts_with(c.as_str())
+                                && key.as_bytes()[c.len()] == b'/')
+                    })
+                };
+                let stale: Vec<String> = d.keys().filter(|k| hit(k)).cloned().collect();
+                for k in &stale {
+                    d.remove(k);
+                }
+                stale
+            }
+            Err(_) => return,
+        };
+        if let Ok(mut g) = self.globs.write() {
+            g.clear();
+        }
+        for dir in stale {
+            self.listing(&dir);
+        }
+    }
+
     fn listing(&self, dir: &str) -> Option<Arc<Listing>> {
         if let Some(cached) = self.dirs.read().ok().and_then(|d| d.get(dir).cloned()) {
             return cached;
@@ -181,6 +214,18 @@ mod tests {
         assert_eq!(f.kind("docs/new.md"), None, "cached listing");
         f.invalidate();
         assert_eq!(f.kind("docs/new.md"), Some(FileKind::File));
+        // A refresh after a change forgets exactly what may have changed, and lists it again.
+        assert_eq!(f.kind("docs/sub/b.md"), Some(FileKind::File));
+        std::fs::remove_file(root.join("docs/sub/b.md")).expect("rm");
+        std::fs::write(root.join("docs/c.md"), "").expect("write");
+        assert_eq!(f.kind("docs/sub/b.md"), Some(FileKind::File), "cached");
+        f.refresh(&["docs/sub/b.md".to_string(), "docs/c.md".to_string()]);
+        assert_eq!(f.kind("docs/sub/b.md"), None);
+        assert_eq!(f.kind("docs/c.md"), Some(FileKind::File));
+        assert_eq!(f.glob("docs/**/*.md", 10).paths, vec!["docs/a.md", "docs/c.md", "docs/new.md"]);
+        std::fs::remove_dir_all(root.join("docs/sub")).expect("rm");
+        f.refresh(&["docs/sub".to_string()]);
+        assert_eq!(f.kind("docs/sub"), None);
         std::fs::write(root.join(".gitignore"), "ignored/\n").expect("write");
         std::fs::create_dir_all(root.join("ignored")).expect("mkdir");
         std::fs::create_dir_all(root.join(".git")).expect("mkdir");

@@ -17,6 +17,7 @@ use super::settings::Settings;
 use super::state::{self, Doc, Root, State};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::workspace;
+use crate::io::facts::DiskFacts;
 use crate::io::load::Loaded;
 use crate::io::run::RunFacts;
 
@@ -125,9 +126,20 @@ pub struct OutFile {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The reads a disk change needs, done by the server outside the state lock
+/// ([`DiskWork::perform`]).
+#[derive(Default)]
+pub struct DiskWork {
+    pub files: Vec<PathBuf>,
+    /// Per project, the changed paths whose folders' cached listings are refreshed.
+    pub listings: Vec<(Arc<DiskFacts>, Vec<String>)>,
+}
+
 /// How a batch of changed paths is handled, per project.
 #[derive(Default)]
 struct Plan {
+    /// Per project: every changed path (for the cached folder listings).
+    changed: Vec<(usize, Vec<String>)>,
     reload: Vec<usize>,
     /// Per project: changed specs, and specs whose links point at changed files.
     recheck: Vec<(usize, Vec<String>, Vec<String>)>,
@@ -300,17 +312,21 @@ impl State {
         }
     }
 
-    /// The files to read before `Change::Disk` for these paths can be applied.
-    pub fn disk_reads(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+    /// What must be read before `Change::Disk` for these paths can be applied: the spec
+    /// files, and the folder listings the changes may have made stale.
+    pub fn disk_reads(&self, paths: &[PathBuf]) -> DiskWork {
         let plan = self.plan(paths);
-        let mut out = Vec::new();
+        let mut work = DiskWork::default();
         for (idx, specs, linked) in &plan.recheck {
             let r = &self.roots[*idx];
             // Open documents linking to a changed file are checked from their buffer.
             let linked = linked.iter().map(|rel| r.abs(rel)).filter(|abs| !self.docs.contains_key(abs));
-            out.extend(specs.iter().map(|rel| r.abs(rel)).chain(linked));
+            work.files.extend(specs.iter().map(|rel| r.abs(rel)).chain(linked));
         }
-        out
+        for (idx, changed) in plan.changed {
+            work.listings.push((self.roots[idx].facts.clone(), changed));
+        }
+        work
     }
 
     fn plan(&self, paths: &[PathBuf]) -> Plan {
@@ -340,6 +356,9 @@ impl State {
                 plan.run_facts.push(r.path.clone());
             }
             let rels: Vec<String> = rels.into_iter().filter(|rel| state::relevant(rel)).collect();
+            if !rels.is_empty() {
+                plan.changed.push((idx, rels.clone()));
+            }
             if all_reload {
                 plan.reload.push(idx);
                 continue;
@@ -379,7 +398,6 @@ impl State {
         fx.refresh_views |= plan.views;
         fx.load.extend(plan.reload.iter().map(|&i| self.roots[i].path.clone()));
         for (idx, specs, linked) in plan.recheck {
-            self.roots[idx].facts.invalidate();
             let before = self.roots[idx].ws.project.specs.len();
             let mut affected: Vec<usize> = Vec::new();
             let mut rebuilt = false;

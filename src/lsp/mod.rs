@@ -10,6 +10,7 @@
 
 pub mod capabilities;
 pub mod changes;
+pub mod disk;
 pub mod fix_data;
 pub mod from_proto;
 mod handlers;

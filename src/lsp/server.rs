@@ -17,7 +17,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::changes::{Change, Effects, Texts};
+use super::changes::{Change, Effects};
 use super::publish::{self, Out};
 use super::state::State;
 use super::{handlers, notifications};
@@ -208,12 +208,8 @@ impl Backend {
             let mut st = self.state();
             (st.disk_reads(&paths), st.disk_read())
         };
-        let files = tokio::task::spawn_blocking(move || {
-            wanted.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())).collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_default();
-        self.change(Change::Disk { paths, texts: Texts::new(read, files) });
+        let texts = tokio::task::spawn_blocking(move || wanted.perform(read)).await.unwrap_or_default();
+        self.change(Change::Disk { paths, texts });
     }
 }
 

@@ -1,0 +1,15 @@
+//! The disk reads a change needs, done outside the state lock: the spec files
+//! `State::disk_reads` names, read into numbered [`Texts`], and the cached folder
+//! listings the change may have made stale, listed again.
+
+use super::changes::{DiskWork, Texts};
+
+impl DiskWork {
+    /// Does the reads; `read` is the number taken (under the lock) before starting.
+    pub fn perform(self, read: u64) -> Texts {
+        for (facts, changed) in &self.listings {
+            facts.refresh(changed);
+        }
+        Texts::new(read, self.files.into_iter().map(|p| (p.clone(), std::fs::read(&p).ok())))
+    }
+}
