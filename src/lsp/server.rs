@@ -75,7 +75,7 @@ impl Backend {
     /// for the publisher before the lock is released, so they leave in the order the
     /// changes were applied.
     pub(super) fn change(&self, change: Change) {
-        let mut fx = {
+        let fx = {
             let mut st = self.state();
             let mut fx = st.apply(change);
             let batch = std::mem::take(&mut fx.publish);
@@ -85,7 +85,6 @@ impl Backend {
             }
             fx
         };
-        fx.publish.clear();
         self.carry_out(fx);
     }
 
