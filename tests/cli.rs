@@ -189,3 +189,38 @@ fn bom_is_found_in_the_file_bytes() {
         v["diagnostics"].as_array().expect("array").iter().filter_map(|d| d["code"].as_str()).collect();
     assert!(codes.contains(&"invalid-utf8"), "{codes:?}");
 }
+
+/// What a terminal would act on is printed as escapes, even with `--color never`: a title
+/// or a dependency cannot clear the screen, and a file name holding a newline cannot forge
+/// a `path:line:col:` line for a CI problem matcher.
+#[test]
+fn terminal_controls_are_escaped_in_human_output() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("proj");
+    let forged = "2026-01-02-001-x\nforged.md:1:1: error[fake]: gotcha\u{1b}[2J.md";
+    write(
+        &root,
+        &[
+            (".chant/config.md", "---\nproject:\n  name: t\n---\n"),
+            (
+                ".chant/specs/2026-01-01-001-esc.md",
+                "---\ndepends_on: [\"2026-01-09-009-a\\e[2J\\rb\"]\n---\n# Clear \u{1b}[2J the \u{202e}screen\n",
+            ),
+            (&format!(".chant/specs/{forged}"), "---\nstatus: nonsense\n---\n# Forged\n"),
+        ],
+    );
+    let out = run(&["check", "--color", "never", "."], &root, tmp.path());
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    assert!(!text.contains('\u{1b}'), "an ESC was printed raw:\n{text}");
+    assert!(!text.contains('\r') && !text.contains('\u{202e}'), "{text}");
+    assert!(text.contains("\\u{1b}[2J"), "the ESC is shown as an escape:\n{text}");
+    assert!(!text.lines().any(|l| l.starts_with("forged.md")), "a forged header line:\n{text}");
+    assert!(text.contains("2026-01-02-001-x\\nforged.md:1:1"), "the file's name, escaped:\n{text}");
+    // One header line per diagnostic: every header names a real file.
+    let headers: Vec<&str> =
+        text.lines().filter(|l| l.contains(": error") || l.contains(": warning")).collect();
+    assert!(!headers.is_empty(), "{text}");
+    for h in headers {
+        assert!(h.starts_with(".chant/"), "{h}");
+    }
+}

@@ -56,17 +56,40 @@ fn display_root(root: &Path) -> String {
     let cwd = std::env::current_dir().ok();
     match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
         Some(rel) if rel.as_os_str().is_empty() => String::new(),
-        Some(rel) => format!("{}/", rel.display()),
-        None => format!("{}/", root.display()),
+        Some(rel) => format!("{}/", escaped(&rel.display().to_string())),
+        None => format!("{}/", escaped(&root.display().to_string())),
     }
 }
 
 fn shown(display_root: &str, path: &str) -> String {
-    if Path::new(path).is_absolute() {
-        path.to_string()
-    } else {
-        format!("{display_root}{path}")
+    let full = if Path::new(path).is_absolute() { path.to_string() } else { format!("{display_root}{path}") };
+    escaped(&full).into_owned()
+}
+
+/// Characters a terminal acts on instead of showing (ESC, CR, newline and the other
+/// controls, and the bidirectional overrides that reorder what is shown).
+fn acts_on_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from the project (paths, IDs, titles, values in messages) as it may be printed:
+/// every character a terminal would act on is written as an escape (`\n`, `\u{1b}`), so
+/// a name can neither clear the screen nor forge a `path:line:col:` line for CI.
+fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(acts_on_terminal) {
+        return std::borrow::Cow::Borrowed(s);
     }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if acts_on_terminal(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A file's text for position conversion, read again (the load dropped it).
@@ -155,7 +178,16 @@ fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, en
     let line = idx.line_text(start.line);
     let number = (start.line + 1).to_string();
     let pad = " ".repeat(number.len());
-    let shown_line: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    // One column per character, as the caret below counts them: a tab is a space and
+    // what a terminal would act on is a replacement character.
+    let shown_line: String = line
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if acts_on_terminal(c) => '\u{fffd}',
+            c => c,
+        })
+        .collect();
     let before: usize = line[..start.byte_col.min(line.len())].chars().map(width).sum();
     let end_col = if end.line == start.line { end.byte_col.min(line.len()) } else { line.len() };
     let under: usize = line[start.byte_col.min(line.len())..end_col.max(start.byte_col.min(line.len()))]
@@ -184,7 +216,7 @@ fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> Str
             style.paint("1", &format!("{path}:{}:{}", start.line + 1, start.chars + 1)),
             style.severity(d.severity),
             code,
-            d.message
+            escaped(&d.message)
         );
         if !text.is_empty() {
             snippet(&mut out, style, &texts.idx, start, end);
@@ -198,7 +230,7 @@ fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> Str
                 shown(root, &rel.path),
                 p.line + 1,
                 p.chars + 1,
-                rel.message
+                escaped(&rel.message)
             );
         }
         out.push('\n');
