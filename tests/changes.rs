@@ -46,7 +46,7 @@ const BBB: &str = "2026-01-02-001-bbb";
 const CCC: &str = "2026-01-03-001-ccc";
 
 struct Harness {
-    _tmp: tempfile::TempDir,
+    tmp: tempfile::TempDir,
     root: PathBuf,
     st: State,
 }
@@ -62,7 +62,7 @@ impl Harness {
         }
         let mut st = State::new(None);
         st.folders = vec![root.clone()];
-        let mut h = Harness { _tmp: tmp, root, st };
+        let mut h = Harness { tmp, root, st };
         assert!(h.st.begin_load(&h.root));
         let fx = h.load();
         // A clean project: nothing to publish.
@@ -139,7 +139,7 @@ impl Harness {
     }
 
     fn rel(&self, p: &Path) -> String {
-        match (p.strip_prefix(&self.root), p.strip_prefix(self._tmp.path())) {
+        match (p.strip_prefix(&self.root), p.strip_prefix(self.tmp.path())) {
             (Ok(r), _) if r.as_os_str().is_empty() => "<project>".to_string(),
             (Ok(r), _) => r.display().to_string(),
             (_, Ok(r)) => format!("<tmp>/{}", r.display()),
@@ -373,7 +373,7 @@ fn changes_during_a_reload_wait_and_a_second_reload_follows() {
     "#]],
     );
     h.assert_fresh();
-    let folder = h._tmp.path().join("more");
+    let folder = h.tmp.path().join("more");
     let fx = h.apply(Change::FolderAdded { folder: folder.clone(), roots: vec![folder.join("p")] });
     check(
         fx,
@@ -494,7 +494,7 @@ fn run_facts_folders_and_loading() {
     "#]],
     );
     // Changes under a project that is still loading wait for it.
-    let other = h._tmp.path().join("other");
+    let other = h.tmp.path().join("other");
     assert!(h.st.begin_load(&other));
     let p = other.join(".chant/specs/x.md");
     check(
@@ -504,7 +504,7 @@ fn run_facts_folders_and_loading() {
     "#]],
     );
     // A spec opened in a project nobody loaded asks for that project.
-    let third = h._tmp.path().join("third");
+    let third = h.tmp.path().join("third");
     let path = third.join(".chant/specs/y.md");
     let uri = Uri::from_file_path(&path).unwrap();
     let fx = h.apply(Change::Opened {

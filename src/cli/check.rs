@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::{LineIndex, Position};
-use crate::analysis::workspace::{self, Checked, FileReport};
+use crate::analysis::workspace::{Checked, FileReport};
 use crate::io::load::{self, Options};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +95,7 @@ fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
 /// A file's text for position conversion, read again (the load dropped it).
 fn read_text(root: &Path, path: &str) -> String {
     let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
-    std::fs::read(full).map(|b| workspace::decode(b).0).unwrap_or_default()
+    load::read_text(&full).unwrap_or_default()
 }
 
 /// One file's text and line index, plus the texts of the other files its diagnostics

@@ -25,16 +25,6 @@ impl DiskFacts {
         }
     }
 
-    /// Forgets cached listings (after files changed on disk).
-    pub fn invalidate(&self) {
-        if let Ok(mut d) = self.dirs.write() {
-            d.clear();
-        }
-        if let Ok(mut g) = self.globs.write() {
-            g.clear();
-        }
-    }
-
     /// After the paths `changed` (project-relative) changed on disk: forgets the listings
     /// that may have changed (each path's folder, the path itself and anything below it)
     /// and every glob result, then lists again the folders that were listed before, so
@@ -212,7 +202,7 @@ mod tests {
         assert_eq!(f.read("docs/a.md").as_deref(), Some("A"));
         std::fs::write(root.join("docs/new.md"), "").expect("write");
         assert_eq!(f.kind("docs/new.md"), None, "cached listing");
-        f.invalidate();
+        f.refresh(&["docs/new.md".to_string()]);
         assert_eq!(f.kind("docs/new.md"), Some(FileKind::File));
         // A refresh after a change forgets exactly what may have changed, and lists it again.
         assert_eq!(f.kind("docs/sub/b.md"), Some(FileKind::File));

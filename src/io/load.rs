@@ -70,10 +70,9 @@ pub fn load(root: &Path, opts: &Options) -> Result<Loaded> {
     if !chant.is_dir() {
         anyhow::bail!("{} has no .chant directory", root.display());
     }
-    let project_text = std::fs::read(chant.join("config.md")).ok().map(|b| workspace::decode(b).0);
+    let project_text = read_text(&chant.join("config.md"));
     let global_path = opts.home.as_ref().map(|h| h.join(".config/chant/config.md"));
-    let global_text =
-        global_path.as_ref().and_then(|p| std::fs::read(p).ok()).map(|b| workspace::decode(b).0);
+    let global_text = global_path.as_deref().and_then(read_text);
     let global_display = global_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     let (config, config_reports) = config::load(
         global_text.as_deref().map(|text| ConfigText { path: &global_display, text }),
@@ -141,6 +140,11 @@ pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<()> {
     }
     Plain(std::fs::File::open(path)?).read_to_end(buf)?;
     Ok(())
+}
+
+/// A file's text as chant decodes it (`None` when it cannot be read).
+pub fn read_text(path: &Path) -> Option<String> {
+    std::fs::read(path).ok().map(|b| workspace::decode(b).0)
 }
 
 /// Maps `items` on all cores, keeping the order.

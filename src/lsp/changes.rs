@@ -330,6 +330,10 @@ impl State {
     }
 
     fn plan(&self, paths: &[PathBuf]) -> Plan {
+        let mut paths = paths.to_vec();
+        paths.sort();
+        paths.dedup();
+        let paths = &paths[..];
         let mut plan = Plan::default();
         let global = self.home.as_ref().map(|h| h.join(".config/chant/config.md"));
         let all_reload = global.as_ref().is_some_and(|g| paths.contains(g));
@@ -390,9 +394,7 @@ impl State {
         plan
     }
 
-    fn disk_changed(&mut self, mut paths: Vec<PathBuf>, texts: &Texts, fx: &mut Effects) {
-        paths.sort();
-        paths.dedup();
+    fn disk_changed(&mut self, paths: Vec<PathBuf>, texts: &Texts, fx: &mut Effects) {
         let plan = self.plan(&paths);
         fx.later.extend(plan.later);
         fx.refresh_views |= plan.views;

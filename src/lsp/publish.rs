@@ -14,7 +14,6 @@ use tower_lsp_server::Client;
 use super::capabilities::{ClientCaps, Encoding};
 use super::changes::Outgoing;
 use super::to_proto::{self, DiagnosticContext};
-use crate::analysis::workspace;
 
 /// One `textDocument/publishDiagnostics`.
 pub struct Publish {
@@ -58,7 +57,7 @@ pub fn start(client: Client) -> mpsc::UnboundedSender<Out> {
 
 /// The text of a project file that is not open, as a rope (empty when unreadable).
 pub fn disk_rope(path: &Path) -> Rope {
-    Rope::from_str(&std::fs::read(path).map(|b| workspace::decode(b).0).unwrap_or_default())
+    Rope::from_str(&crate::io::load::read_text(path).unwrap_or_default())
 }
 
 /// Converts batches of analysis diagnostics to protocol publishes.

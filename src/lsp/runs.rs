@@ -106,7 +106,7 @@ impl Backend {
     /// the project through a symlink), with the project's root. Symlinks are resolved
     /// without the state lock.
     pub(super) fn project_file(&self, uri: &Uri) -> jsonrpc::Result<(PathBuf, PathBuf)> {
-        let path = uri.to_file_path().map(|p| p.into_owned()).ok_or_else(|| invalid("not a file URI"))?;
+        let path = super::from_proto::path(uri).ok_or_else(|| invalid("not a file URI"))?;
         let outside = || invalid(format!("{} is not in a chant project", path.display()));
         if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
             return Err(outside());
@@ -169,7 +169,7 @@ impl Backend {
         let t = self.target(uri).map_err(Refusal::Bad)?;
         // chant reads the file on disk, not the editor's buffer (read before the lock).
         let abs = t.root.join(&t.rel);
-        let disk = std::fs::read(&abs).map(|b| crate::analysis::workspace::decode(b).0).unwrap_or_default();
+        let disk = crate::io::load::read_text(&abs).unwrap_or_default();
         // Who holds the spec's lock and whether git is ready, as of now (the kept facts
         // may be a tick old).
         let read = self.state().disk_read();

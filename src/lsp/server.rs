@@ -199,9 +199,7 @@ impl Backend {
 
     /// Applies a batch of changed paths: reads what the change needs without the lock,
     /// then applies it.
-    pub(super) async fn disk_changed(&self, mut paths: Vec<PathBuf>) {
-        paths.sort();
-        paths.dedup();
+    pub(super) async fn disk_changed(&self, paths: Vec<PathBuf>) {
         super::log::log!(Debug, "changed on disk: {paths:?}");
         let (wanted, read) = {
             let mut st = self.state();

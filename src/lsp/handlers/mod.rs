@@ -32,7 +32,6 @@ use super::publish::disk_rope;
 use super::server::Backend;
 use super::to_proto;
 use crate::analysis::ide::navigation;
-use crate::analysis::workspace;
 
 /// The document a request is about: its path, text and rope.
 pub struct Document {
@@ -52,7 +51,7 @@ pub fn document(b: &Backend, uri: &Uri) -> Option<Document> {
         }
         st.spec_at(&path)?;
     }
-    let text = workspace::decode(std::fs::read(&path).ok()?).0;
+    let text = crate::io::load::read_text(&path)?;
     Some(Document { rope: Rope::from_str(&text), text: Arc::new(text), path })
 }
 
@@ -127,8 +126,9 @@ pub fn file_texts(b: &Backend, root: &Path, rels: &[String]) -> HashMap<String, 
         }
     }
     for (rel, abs) in from_disk {
-        let (Some(uri), Ok(bytes)) = (Uri::from_file_path(&abs), std::fs::read(&abs)) else { continue };
-        let text = workspace::decode(bytes).0;
+        let (Some(uri), Some(text)) = (Uri::from_file_path(&abs), crate::io::load::read_text(&abs)) else {
+            continue;
+        };
         out.insert(rel, FileText { uri, rope: Rope::from_str(&text), text: Arc::new(text), version: None });
     }
     out

@@ -14,7 +14,8 @@ pub fn handle(b: &Backend, params: lsp::DidOpenTextDocumentParams) {
     let doc = params.text_document;
     let Some(path) = from_proto::path(&doc.uri) else { return };
     let disk_bom = starts_with_bom(&path);
-    let root = crate::io::root::find_root(&path);
+    let loaded = b.state().root_of(&path).is_some();
+    let root = if loaded { None } else { crate::io::root::find_root(&path) };
     b.change(Change::Opened { path, uri: doc.uri, text: doc.text, version: doc.version, disk_bom, root });
 }
 
