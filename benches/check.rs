@@ -70,6 +70,7 @@ fn child(mode: &str, root: &Path) {
         }
         _ => {
             let args = CheckArgs {
+                git: false,
                 path: root.to_path_buf(),
                 format: Format::Json,
                 color: false,

@@ -235,6 +235,18 @@ codes! {
         "`.chant/config.md` (or the global config) cannot be read.", "`chant work` fails; `chant lint` silently falls back to default thresholds.", "Fix the YAML at the marked position.";
     ConfigUnknownKey = "config-unknown-key", Warning, "configuration",
         "A config key chant does not implement (`schema`, `lifecycle`, `templates`, …).", "chant ignores it silently.", "Remove it.";
+    UnknownCommit = "unknown-commit", Warning, "git",
+        "A `commits:` hash that no branch, remote branch or HEAD of the repository reaches (or that starts several commits).", "The record of what the agent did points nowhere: the work was rebased, squashed or never pushed.", "Correct the hash, or remove it.";
+    UnmergedBranch = "unmerged-branch", Hint, "git",
+        "A completed spec whose branch is not merged into the main branch.", "A single `chant work` never merges: the changes stay on the branch until `chant merge`; `chant archive` refuses the spec.", "Run `chant merge <ID>` (the Merge action; it checks out the main branch in your working tree).";
+    StoppedRun = "stopped-run", Warning, "git",
+        "An in-progress spec with no live run and no branch or no worktree.", "The run crashed or was stopped; chant will not start an in-progress spec again, and `chant reset` cannot reset it.", "`chant finalize <ID>` if the work is done, otherwise set the status back to `pending`.";
+    StrayBranch = "stray-branch", Information, "git",
+        "A `<branch_prefix><ID>` branch (and its worktree) for an ID that is neither an active nor an archived spec.", "Left behind by a deleted spec; chant never cleans it up.", "Delete the branch (`git branch -D`) and its worktree (`git worktree remove`).";
+    Drift = "drift", Information, "git",
+        "A file a completed spec tracks (`tracks`, `origin`, `informed_by`) changed in commits after `completed_at` that are not the spec's own, or has uncommitted changes.", "What the spec documents or was based on is out of date. `chant drift` compares file times instead (every clone looks drifted) and then fails with `Invalid transition`.", "Re-run the spec, or review the change (Show changes).";
+    GitSkipped = "git-skipped", Information, "git",
+        "git-based findings were skipped: not a repository, no commit yet, a shallow clone, history past the walk's bound, or a missing main branch.", "Findings that need the history are not reported rather than reported wrongly.", "Fetch the whole history (`fetch-depth: 0` in CI), or pass `--no-git`.";
 }
 
 impl Code {

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod facts;
 pub mod frontmatter;
+pub mod git;
 pub mod hash;
 pub mod id;
 pub mod ide;

@@ -85,6 +85,24 @@ pub struct Summary {
     pub labels: Vec<String>,
     /// `completed_at` as written.
     pub completed_at: Option<String>,
+    /// What the git findings read (specs that are in progress or completed, or that
+    /// name commits or a branch).
+    pub git: Option<Box<GitRefs>>,
+}
+
+/// The parts of a spec that git facts are checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitRefs {
+    /// `commits:` entries as written (YAML would read `5e58057` as a number).
+    pub commits: Vec<(String, Range<usize>)>,
+    /// The `branch:` value.
+    pub branch: Option<String>,
+    /// Where spec-wide git findings go: the `status` value, or the frontmatter's head.
+    pub status_range: Range<usize>,
+    /// `completed_at` parsed as chant's drift parses it (RFC 3339).
+    pub completed_at: Option<i64>,
+    /// The drift inputs: `tracks`, `origin` and `informed_by` entries.
+    pub drift: Vec<LinkRef>,
 }
 
 /// A path written in a link field.
@@ -126,6 +144,7 @@ impl Summary {
             mentions: Vec::new(),
             labels: Vec::new(),
             completed_at: None,
+            git: None,
         }
     }
 
@@ -333,7 +352,39 @@ impl SpecFile<'_> {
             mentions: if editor { self.mentions() } else { Vec::new() },
             labels: if editor { fm.labels.clone().unwrap_or_default() } else { Vec::new() },
             completed_at: if editor { fm.completed_at.clone() } else { None },
+            git: self.git_refs(),
         }
+    }
+
+    /// What the git findings need, for specs they may concern.
+    fn git_refs(&self) -> Option<Box<GitRefs>> {
+        let fm = self.fm();
+        let status = match self.readable {
+            Readable::Defaults => Status::Pending,
+            _ => fm.status,
+        };
+        let commits = self.items("commits");
+        if !matches!(status, Status::Completed | Status::InProgress)
+            && commits.is_empty()
+            && fm.branch.is_none()
+        {
+            return None;
+        }
+        let drift = if status == Status::Completed {
+            self.links()
+                .into_iter()
+                .filter(|l| matches!(l.field, "tracks" | "origin" | "informed_by"))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(Box::new(GitRefs {
+            commits,
+            branch: fm.branch.clone(),
+            status_range: self.value_range("status").unwrap_or_else(|| self.head_range()),
+            completed_at: fm.completed_at.as_deref().and_then(super::git::time::parse_rfc3339),
+            drift,
+        }))
     }
 
     /// Every link-field entry with its normalised path.

@@ -5,12 +5,14 @@
 //! it from the disk, the language server from disk and open buffers, tests from fixture
 //! strings.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
 use super::facts::FileFacts;
 use super::frontmatter::Status;
+use super::git::{self, rules::GitInputs, GitFacts};
 use super::hash::FastMap;
 use super::project::cycles::Cycles;
 use super::project::Project;
@@ -189,6 +191,26 @@ pub struct Workspace {
     default_prompt_users: usize,
     /// Spec files removed since the caller last asked ([`Workspace::take_removed`]).
     removed: Vec<String>,
+    /// Git facts and the findings they give, once read.
+    git: Option<GitState>,
+}
+
+/// The git facts a workspace was given, and its findings from them.
+struct GitState {
+    facts: Arc<GitFacts>,
+    running: HashSet<String>,
+    /// Per spec index.
+    findings: Vec<Vec<Diagnostic>>,
+    /// For the config file.
+    project: Vec<Diagnostic>,
+}
+
+impl GitState {
+    fn spec_findings(&self, s: &Summary) -> Vec<Diagnostic> {
+        let running = |id: &str| self.running.contains(id);
+        let inputs = GitInputs { facts: &self.facts, running: &running, now: self.facts.read_at };
+        git::rules::spec_findings(s, &inputs)
+    }
 }
 
 fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
@@ -241,7 +263,32 @@ impl Workspace {
             by_path,
             default_prompt_users,
             removed: Vec::new(),
+            git: None,
         }
+    }
+
+    /// Gives the workspace git facts (`None`: forget them) and the specs with a live
+    /// run. Returns the indexes of the specs whose git findings changed; the config
+    /// file's findings may have changed too.
+    pub fn set_git(&mut self, facts: Option<Arc<GitFacts>>, running: HashSet<String>) -> Vec<usize> {
+        let old = self.git.take().map(|g| g.findings).unwrap_or_default();
+        if let Some(facts) = facts {
+            let mut state = GitState { facts, running, findings: Vec::new(), project: Vec::new() };
+            state.findings = self.project.specs.iter().map(|s| state.spec_findings(s)).collect();
+            state.project = git::rules::project_findings(&self.project, &state.facts);
+            self.git = Some(state);
+        }
+        let new = self.git.as_ref().map(|g| g.findings.as_slice()).unwrap_or_default();
+        (0..self.project.specs.len())
+            .filter(|&i| {
+                old.get(i).map_or(&[][..], Vec::as_slice) != new.get(i).map_or(&[][..], Vec::as_slice)
+            })
+            .collect()
+    }
+
+    /// The git facts given last, if any.
+    pub fn git_facts(&self) -> Option<&Arc<GitFacts>> {
+        self.git.as_ref().map(|g| &g.facts)
     }
 
     pub fn config(&self) -> &Config {
@@ -270,6 +317,9 @@ impl Workspace {
         let mut d = self.local[i].clone();
         d.extend(self.cross[i].iter().cloned());
         d.extend(self.cycles.findings(i).iter().cloned());
+        if let Some(g) = &self.git {
+            d.extend(g.findings[i].iter().cloned());
+        }
         sort_diagnostics(&mut d);
         d
     }
@@ -277,23 +327,34 @@ impl Workspace {
     /// Diagnostics of the config files (those with findings), sorted.
     pub fn config_diagnostics(&self, facts: &dyn FileFacts) -> Vec<FileReport> {
         let mut reports = Vec::new();
+        let git = self.git.as_ref().map(|g| g.project.as_slice()).unwrap_or_default();
+        let mut git_reported = git.is_empty();
         for r in &self.config_reports {
             let mut diagnostics = r.diagnostics.clone();
             diagnostics.extend(default_prompt(&self.project, self.default_prompt_users, facts, &r.path));
+            if r.path == ".chant/config.md" && !git_reported {
+                diagnostics.extend(git.iter().cloned());
+                git_reported = true;
+            }
             if !diagnostics.is_empty() {
                 sort_diagnostics(&mut diagnostics);
                 reports.push(FileReport { path: r.path.clone(), diagnostics });
             }
         }
-        if self.project_config_missing {
-            reports.push(FileReport {
-                path: ".chant/config.md".to_string(),
-                diagnostics: vec![Diagnostic::new(
+        if self.project_config_missing || !git_reported {
+            let mut diagnostics = Vec::new();
+            if self.project_config_missing {
+                diagnostics.push(Diagnostic::new(
                     Code::ConfigUnreadable,
                     0..0,
                     "`.chant/config.md` is missing: `chant work` fails without it (`chant init` writes one)",
-                )],
-            });
+                ));
+            }
+            if !git_reported {
+                diagnostics.extend(git.iter().cloned());
+            }
+            reports.retain(|r| r.path != ".chant/config.md");
+            reports.push(FileReport { path: ".chant/config.md".to_string(), diagnostics });
         }
         reports
     }
@@ -347,6 +408,10 @@ impl Workspace {
         for &k in &affected {
             self.cross[k] = self.project.diagnostics(k);
         }
+        if let Some(g) = &mut self.git {
+            let findings = g.spec_findings(&self.project.specs[i]);
+            g.findings[i] = findings;
+        }
         affected
     }
 
@@ -390,7 +455,11 @@ impl Workspace {
             self.include_archived,
         );
         rebuilt.removed = removed;
+        let git = self.git.take();
         *self = rebuilt;
+        if let Some(g) = git {
+            self.set_git(Some(g.facts), g.running);
+        }
         (0..self.project.specs.len()).collect()
     }
 }

@@ -26,6 +26,8 @@ pub struct CheckArgs {
     pub format: Format,
     pub color: bool,
     pub options: Options,
+    /// Read the git repository for git-based findings (off with `--no-git`).
+    pub git: bool,
 }
 
 /// The result of a check: the text to print and the exit code.
@@ -37,7 +39,10 @@ pub struct Outcome {
 /// Runs a check. `Err` is a usage or IO problem (exit code 2).
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let root = load::root_for(&args.path)?;
-    let project = load::load(&root, &args.options)?;
+    let mut project = load::load(&root, &args.options)?;
+    if args.git {
+        crate::io::git::attach(&root, &mut project.workspace);
+    }
     let loaded = project.workspace.checked(&project.facts);
     // Freeing a large project takes a while and nothing needs it: a thread does it while
     // the report is printed (or the process exits first).

@@ -14,8 +14,9 @@ chant-lsp: editor tooling and checks for chant spec projects
 Usage:
   chant-lsp
       Serve the Language Server Protocol on stdin/stdout (what editors start).
-  chant-lsp check [PATH] [--format human|json] [--include-archived] [--color auto|always|never]
+  chant-lsp check [PATH] [--format human|json] [--include-archived] [--no-git] [--color auto|always|never]
       Print every diagnostic of the chant project containing PATH (default: .).
+      --no-git turns off the findings read from the git repository (drift, branches).
       Exit code 1 if any error was found, 0 otherwise, 2 for usage or IO problems.
   chant-lsp --version
   chant-lsp --help
@@ -44,6 +45,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
     let mut path: Option<PathBuf> = None;
     let mut format = Format::Human;
     let mut color = None;
+    let mut no_git = false;
     let mut options =
         Options { home: std::env::var_os("HOME").map(PathBuf::from), check_only: true, ..Options::default() };
     let rest: Vec<&String> = it.collect();
@@ -78,6 +80,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
                 })
             }
             "--include-archived" => options.include_archived = true,
+            "--no-git" => no_git = true,
             "--help" | "-h" => return Ok(Command::Help),
             f if f.starts_with('-') && f != "-" => return Err(format!("unknown option `{f}`")),
             p => {
@@ -90,5 +93,11 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
         i += 1;
     }
     let color = color.unwrap_or(stdout_is_terminal && std::env::var_os("NO_COLOR").is_none());
-    Ok(Command::Check(CheckArgs { path: path.unwrap_or_else(|| PathBuf::from(".")), format, color, options }))
+    Ok(Command::Check(CheckArgs {
+        path: path.unwrap_or_else(|| PathBuf::from(".")),
+        format,
+        color,
+        options,
+        git: !no_git,
+    }))
 }

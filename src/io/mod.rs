@@ -2,6 +2,7 @@
 //! facts for the analysis. Produces plain data for `analysis/`.
 
 pub mod facts;
+pub mod git;
 pub mod load;
 pub mod root;
 pub mod run;
