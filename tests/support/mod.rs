@@ -215,6 +215,7 @@ impl Cursor {
     }
 }
 
+pub mod git;
 pub mod lsp;
 pub mod project;
 pub mod requests;

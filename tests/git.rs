@@ -1,0 +1,254 @@
+//! Git-based findings end to end: real repositories made with git2 as chant makes them
+//! (tests/support/git.rs), checked by the real `chant-lsp check`.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use regex::Regex;
+use serde_json::Value;
+use support::git::{commit_all, write_in, GitRepo, DAY, T0};
+
+const A: &str = "2026-01-02-001-aaa";
+const C: &str = "2026-01-02-003-ccc";
+const D: &str = "2026-01-02-004-ddd";
+const E: &str = "2026-01-02-005-eee";
+const F: &str = "2026-01-02-006-fff";
+
+fn spec(status: &str, extra: &str) -> String {
+    format!("---\nstatus: {status}\n{extra}---\n# A spec\n\n## Acceptance Criteria\n\n- [x] Done\n")
+}
+
+fn config() -> &'static str {
+    "---\ndefaults:\n  prompt: standard\n---\n"
+}
+
+/// Runs `check --format json` (plus `extra`); returns "file code: message" lines of the
+/// git codes, ages replaced by `<age>`, and the exit code.
+fn git_findings(root: &Path, extra: &[&str]) -> (Vec<String>, i32) {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chant-lsp"))
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .arg(root)
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let git_codes =
+        ["unknown-commit", "unmerged-branch", "stopped-run", "stray-branch", "drift", "git-skipped"];
+    let age = Regex::new(r"(\d+ \w+ ago|just now)").unwrap();
+    let mut lines: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| git_codes.contains(&d["code"].as_str().unwrap()))
+        .map(|d| {
+            let file = d["file"].as_str().unwrap();
+            let file = file.rsplit_once('/').map_or(file, |(_, f)| f);
+            let message = age.replace_all(d["message"].as_str().unwrap(), "<age>");
+            format!("{file}:{} {}: {message}", d["range"]["start"]["line"], d["code"].as_str().unwrap())
+        })
+        .collect();
+    lines.sort();
+    (lines, out.status.code().unwrap())
+}
+
+/// A project whose specs went through chant's lifecycle in git:
+/// - A ran in a worktree (two `chant(A):` commits), was finalized and merged; then
+///   someone changed a file it tracks, and another is changed but not committed;
+/// - C is in progress with a branch but no worktree, D with neither, E with both;
+/// - F is completed with its branch not merged; a branch of a spec that does not exist.
+fn lifecycle(dir: &Path) -> (std::path::PathBuf, String) {
+    let root = dir.join("proj");
+    write_in(&root, ".chant/config.md", config());
+    write_in(&root, ".chant/prompts/standard.md", "# Standard\n");
+    write_in(&root, "src/store.rs", "fn store() {}\n");
+    write_in(&root, "docs/guide.md", "# Guide\n");
+    write_in(&root, "docs/api.md", "# API\n");
+    let a_spec = |status: &str, extra: &str| {
+        spec(status, &format!("type: documentation\ntracks:\n- src/store.rs\n- docs/**/*.md\n{extra}"))
+    };
+    write_in(&root, &format!(".chant/specs/{A}.md"), &a_spec("pending", ""));
+    for id in [C, D, E, F] {
+        write_in(&root, &format!(".chant/specs/{id}.md"), &spec("pending", ""));
+    }
+    let g = GitRepo::init(&root, &format!("chant: Add spec {A}"));
+
+    // chant work A: branch, worktree, the status commit and the agent's commit.
+    g.branch(&format!("chant/{A}"));
+    let wt_path = dir.join(format!("chant-proj-{A}"));
+    let wt = g.worktree("a", &wt_path, &format!("chant/{A}"));
+    write_in(&wt_path, &format!(".chant/specs/{A}.md"), &a_spec("in_progress", ""));
+    let c1 = commit_all(&wt, &format!("chant({A}): update spec status to in_progress"), T0 + 3600);
+    write_in(&wt_path, "src/store.rs", "fn store() { /* rewritten */ }\n");
+    let c2 = commit_all(&wt, &format!("chant({A}): Rewrite the store"), T0 + 7200);
+    // Finalize on main, then merge (not a fast-forward: main moved).
+    let done = "2026-01-01T03:00:00Z";
+    let extra = format!("commits:\n- {}\n- {}\n- deadbee\ncompleted_at: {done}\n", &c1[..7], &c2[..7]);
+    write_in(&root, &format!(".chant/specs/{A}.md"), &a_spec("completed", &extra));
+    g.commit(&format!("chant: Record agent transcript for {A}"), T0 + 3 * 3600);
+    g.merge(&format!("chant/{A}"), T0 + 4 * 3600);
+    // Later: an own follow-up, then somebody else's change, then an uncommitted one.
+    std::fs::write(root.join("docs/guide.md"), "# Guide\n\nMore.\n").unwrap();
+    g.commit(&format!("chant({A}): follow-up"), T0 + DAY);
+    std::fs::write(root.join("src/store.rs"), "fn store() { /* fixed */ }\n").unwrap();
+    let fix = g.commit("Fix lock order", T0 + 2 * DAY);
+    std::fs::write(root.join("docs/api.md"), "# API\n\nChanged.\n").unwrap();
+
+    // C: branch, no worktree. D: nothing. E: branch and worktree. All in progress.
+    for id in [C, E] {
+        g.branch(&format!("chant/{id}"));
+    }
+    g.worktree("e", &dir.join(format!("chant-proj-{E}")), &format!("chant/{E}"));
+    // F: completed, its branch one commit ahead and never merged.
+    g.branch(&format!("chant/{F}"));
+    let f_wt = dir.join(format!("chant-proj-{F}"));
+    let f_repo = g.worktree("f", &f_wt, &format!("chant/{F}"));
+    write_in(&f_wt, "src/f.rs", "fn f() {}\n");
+    commit_all(&f_repo, &format!("chant({F}): Add f"), T0 + DAY);
+    std::fs::remove_dir_all(&f_wt).unwrap();
+    // A branch of a spec nobody has.
+    g.branch("chant/2025-12-31-001-zzz");
+    // The statuses as chant leaves them in the main tree (not committed, as chant does).
+    for (id, status) in [(C, "in_progress"), (D, "in_progress"), (E, "in_progress"), (F, "completed")] {
+        std::fs::write(root.join(format!(".chant/specs/{id}.md")), spec(status, "")).unwrap();
+    }
+    (root, fix)
+}
+
+#[test]
+fn lifecycle_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, fix) = lifecycle(dir.path());
+    let (lines, _) = git_findings(&root, &[]);
+    let fix = &fix[..7];
+    let expected = [
+        format!("{A}.md:4 drift: src/store.rs changed in 1 commit (newest: `{fix}` 'Fix lock order', <age>) since this spec completed: what it was based on has drifted (re-run the spec to bring it up to date)"),
+        format!("{A}.md:5 drift: docs/api.md has uncommitted changes since this spec completed: what it was based on has drifted (re-run the spec to bring it up to date)"),
+        format!("{A}.md:9 unknown-commit: `deadbee` is not a commit of this repository (no branch, remote branch or HEAD reaches it): it was rebased, squashed or never pushed here; chant's `commits:` is only a record, so the spec still counts as completed"),
+        format!("{C}.md:1 stopped-run: the spec is in progress but branch `chant/{C}` has no worktree and no run holds it: the run stopped (or its worktree was removed). `chant finalize {C}` finishes it from the branch if the work is done; otherwise set it back to `pending` and run it again"),
+        format!("{D}.md:1 stopped-run: the spec is in progress but no run holds it and branch `chant/{D}` does not exist: a run stopped before creating its branch, or was run as a chain in the main tree. chant will not start it again while it is in progress; `chant work {D}` after setting it back to `pending`, or `chant finalize {D}` if the work is done"),
+        format!("{F}.md:1 unmerged-branch: the spec is completed but branch `chant/{F}` (1 commit ahead) is not merged into `main`: its changes are not on the main branch yet. `chant merge {F}` merges it (it checks out `main` in your working tree first); `chant archive` refuses the spec until then"),
+        "config.md:0 stray-branch: branch `chant/2025-12-31-001-zzz` belongs to spec `2025-12-31-001-zzz`, which is neither an active nor an archived spec: left behind by a deleted spec or a run of another clone. `git branch -D chant/2025-12-31-001-zzz` removes it".to_string(),
+    ];
+    assert_eq!(lines, expected, "{lines:#?}");
+
+    // --no-git turns every git-based finding off.
+    assert_eq!(git_findings(&root, &["--no-git"]).0, Vec::<String>::new());
+}
+
+#[test]
+fn a_nested_project_reads_the_repository_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo_root = dir.path().join("mono");
+    let root = repo_root.join("services/api");
+    write_in(&root, ".chant/config.md", config());
+    write_in(&root, ".chant/prompts/standard.md", "# Standard\n");
+    write_in(&root, "src/x.rs", "x\n");
+    write_in(
+        &root,
+        &format!(".chant/specs/{A}.md"),
+        &spec("completed", "type: documentation\ntracks: [src/x.rs]\ncompleted_at: 2026-01-01T01:00:00Z\n"),
+    );
+    let g = GitRepo::init(&repo_root, "start");
+    std::fs::write(root.join("src/x.rs"), "y\n").unwrap();
+    g.commit("Change x", T0 + DAY);
+    // A file of the same project-relative name outside the project is not tracked.
+    write_in(&repo_root, "src/x.rs", "outside\n");
+    g.commit("Outside", T0 + 2 * DAY);
+    let (lines, _) = git_findings(&root, &[]);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].contains("src/x.rs changed in 1 commit") && lines[0].contains("'Change x'"),
+        "{lines:#?}"
+    );
+}
+
+/// Every odd repository degrades to fewer findings with a note, never a crash.
+#[test]
+fn odd_repositories_degrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |name: &str| {
+        let root = dir.path().join(name);
+        write_in(&root, ".chant/config.md", config());
+        write_in(&root, ".chant/prompts/standard.md", "# Standard\n");
+        write_in(&root, "src/x.rs", "x\n");
+        write_in(
+            &root,
+            &format!(".chant/specs/{A}.md"),
+            &spec("completed", "type: documentation\ntracks: [src/x.rs]\ncommits: [abcdef0]\ncompleted_at: 2026-01-01T01:00:00Z\n"),
+        );
+        root
+    };
+
+    // Not a repository, and a repository without a commit: nothing git-based at all.
+    let plain = make("plain");
+    assert_eq!(git_findings(&plain, &[]).0, Vec::<String>::new());
+    let unborn = make("unborn");
+    git2::Repository::init(&unborn).unwrap();
+    assert_eq!(git_findings(&unborn, &[]).0, Vec::<String>::new());
+
+    // Detached HEAD: history is read as usual.
+    let detached = make("detached");
+    let g = GitRepo::init(&detached, "start");
+    let head = g.repo.head().unwrap().target().unwrap();
+    g.repo.set_head_detached(head).unwrap();
+    let (lines, _) = git_findings(&detached, &[]);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].contains("unknown-commit: `abcdef0`"), "{lines:#?}");
+
+    // A shallow clone: the history-based findings are skipped, with one note.
+    let shallow = make("shallow");
+    let g = GitRepo::init(&shallow, "start");
+    let head = g.repo.head().unwrap().target().unwrap().to_string();
+    std::fs::write(shallow.join(".git/shallow"), format!("{head}\n")).unwrap();
+    let (lines, _) = git_findings(&shallow, &[]);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].starts_with("config.md:0 git-skipped: the repository is a shallow clone"), "{lines:#?}");
+
+    // A missing main branch: said once; the rest still works.
+    let other = make("other-main");
+    let g = GitRepo::init(&other, "start");
+    g.repo.find_branch("main", git2::BranchType::Local).unwrap().rename("trunk", false).unwrap();
+    let (lines, _) = git_findings(&other, &[]);
+    assert!(lines.iter().any(|l| l.contains("git-skipped: the main branch `main`")), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("unknown-commit")), "{lines:#?}");
+
+    // A corrupted object: the walk stops with a note, and unknown hashes are not claimed.
+    let corrupt = make("corrupt");
+    let g = GitRepo::init(&corrupt, "start");
+    std::fs::write(corrupt.join("src/x.rs"), "y\n").unwrap();
+    g.commit("second", T0 + DAY);
+    let first = g.repo.head().unwrap().peel_to_commit().unwrap().parent_id(0).unwrap().to_string();
+    let object = corrupt.join(".git/objects").join(&first[..2]).join(&first[2..]);
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false, reason = "the object is rewritten by the test")]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, b"not a zlib stream").unwrap();
+    let (lines, code) = git_findings(&corrupt, &[]);
+    assert_eq!(code, 0, "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("git-skipped")), "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.contains("unknown-commit")), "{lines:#?}");
+
+    // A worktree of a bare repository: the project lives in the worktree.
+    let bare_dir = dir.path().join("bare.git");
+    let seed = make("seed");
+    GitRepo::init(&seed, "start");
+    let bare = git2::Repository::init_bare(&bare_dir).unwrap();
+    let mut remote = bare.remote_anonymous(seed.to_str().unwrap()).unwrap();
+    remote.fetch(&["refs/heads/main:refs/heads/main"], None, None).unwrap();
+    let wt_path = dir.path().join("bare-wt");
+    let reference = bare.find_branch("main", git2::BranchType::Local).unwrap().into_reference();
+    let mut opts = git2::WorktreeAddOptions::new();
+    opts.reference(Some(&reference));
+    bare.worktree("wt", &wt_path, Some(&opts)).unwrap();
+    let (lines, _) = git_findings(&wt_path, &[]);
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].contains("unknown-commit: `abcdef0`"), "{lines:#?}");
+}
