@@ -385,3 +385,31 @@ pub fn attach(root: &Path, ws: &mut crate::analysis::workspace::Workspace) {
     let running = crate::io::run::lock_holders(root).into_keys().collect();
     ws.set_git(Some(Arc::new(facts)), running);
 }
+
+/// The files commit `hash` changed against its first parent, with line counts (at
+/// most 200 files; files over 1 MB count as binary). `None` when it cannot be read.
+pub fn commit_files(root: &Path, hash: &str) -> Option<Vec<crate::analysis::ide::git::FileStat>> {
+    use crate::analysis::ide::git::FileStat;
+    let repo = Repository::discover(root).ok()?;
+    let commit = repo.revparse_single(hash.trim()).ok()?.peel_to_commit().ok()?;
+    let tree = commit.tree().ok()?;
+    let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
+    let mut opts = git2::DiffOptions::new();
+    opts.max_size(1 << 20);
+    let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts)).ok()?;
+    let mut out = Vec::new();
+    for i in 0..diff.deltas().len().min(200) {
+        let Some(delta) = diff.get_delta(i) else { continue };
+        let path = delta
+            .new_file()
+            .path()
+            .or_else(|| delta.old_file().path())
+            .map_or_else(String::new, |p| p.to_string_lossy().into_owned());
+        let lines = match git2::Patch::from_diff(&diff, i) {
+            Ok(Some(patch)) if !delta.flags().is_binary() => patch.line_stats().ok().map(|(_, a, d)| (a, d)),
+            _ => None,
+        };
+        out.push(FileStat { path, lines });
+    }
+    Some(out)
+}

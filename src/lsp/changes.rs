@@ -16,6 +16,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use super::settings::Settings;
 use super::state::{self, Doc, Root, State};
 use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::git::GitFacts;
 use crate::analysis::workspace;
 use crate::io::facts::DiskFacts;
 use crate::io::load::Loaded;
@@ -89,6 +90,12 @@ pub enum Change {
         facts: RunFacts,
         read: u64,
     },
+    /// A project's git facts were read (`read` as for `RunFacts`).
+    Git {
+        root: PathBuf,
+        facts: Arc<GitFacts>,
+        read: u64,
+    },
 }
 
 /// What the server must do after a change.
@@ -106,6 +113,9 @@ pub struct Effects {
     pub debounce: Option<(PathBuf, u64)>,
     /// Projects whose run facts (locks, logs, git) must be read again.
     pub run_facts: Vec<PathBuf>,
+    /// Projects whose git facts (history, branches, worktrees, uncommitted changes)
+    /// must be read again.
+    pub git: Vec<PathBuf>,
     /// Lenses and hints may show something else now.
     pub refresh_views: bool,
 }
@@ -146,6 +156,7 @@ struct Plan {
     later: Vec<PathBuf>,
     views: bool,
     run_facts: Vec<PathBuf>,
+    git: Vec<PathBuf>,
 }
 
 impl State {
@@ -203,15 +214,8 @@ impl State {
                 self.folders.push(folder);
                 fx.load.extend(roots);
             }
-            Change::RunFacts { root, facts, read } => {
-                if let Some(r) = self.roots.iter_mut().find(|r| r.path == root && r.runs_read < read) {
-                    r.runs_read = read;
-                    if r.runs != facts {
-                        r.runs = facts;
-                        fx.refresh_views = true;
-                    }
-                }
-            }
+            Change::RunFacts { root, facts, read } => self.run_facts_arrived(&root, facts, read, &mut fx),
+            Change::Git { root, facts, read } => self.git_arrived(&root, facts, read, &mut fx),
         }
         fx
     }
@@ -235,6 +239,7 @@ impl State {
             runs,
             runs_read: read,
             loaded_read: read,
+            git_read: 0,
         };
         // The load read every file: reads that started before it are older.
         self.disk_reads_applied.retain(|p, _| !p.starts_with(&root));
@@ -242,8 +247,16 @@ impl State {
             Some(i) => {
                 // Keep what the client shows, to diff against.
                 let published = std::mem::take(&mut self.roots[i].published);
+                let git = self.roots[i].ws.git_facts().cloned();
+                let git_read = self.roots[i].git_read;
                 self.roots[i] = new;
                 self.roots[i].published = published;
+                // Until the facts are read again, the last ones hold.
+                if let Some(git) = git {
+                    let running = self.roots[i].runs.locks.keys().cloned().collect();
+                    self.roots[i].ws.set_git(Some(git), running);
+                    self.roots[i].git_read = git_read;
+                }
                 i
             }
             None => {
@@ -263,6 +276,7 @@ impl State {
             self.refresh_spec(idx, &rel, &Texts::default());
         }
         self.collect(idx, None, fx);
+        fx.git.push(root);
     }
 
     /// Re-checks an open document (or a file whose text is in `texts`) and publishes
@@ -359,6 +373,9 @@ impl State {
             if rels.iter().any(|rel| state::touches_runs(rel)) {
                 plan.run_facts.push(r.path.clone());
             }
+            if rels.iter().any(|rel| state::touches_git(rel)) {
+                plan.git.push(r.path.clone());
+            }
             let rels: Vec<String> = rels.into_iter().filter(|rel| state::relevant(rel)).collect();
             if !rels.is_empty() {
                 plan.changed.push((idx, rels.clone()));
@@ -435,6 +452,7 @@ impl State {
             self.collect(idx, (!all).then_some(&affected[..]), fx);
         }
         fx.run_facts.extend(plan.run_facts);
+        fx.git.extend(plan.git);
     }
 
     /// Forgets the projects below removed workspace folders (unless another folder still
@@ -471,7 +489,7 @@ impl State {
     /// spec; `Some` only those), the config files, and files that dropped out (`None`:
     /// any published file that is no longer a spec; `Some`: the spec files the
     /// workspace removed since the last call). Costs what changed, not the project.
-    fn collect(&mut self, idx: usize, specs: Option<&[usize]>, fx: &mut Effects) {
+    pub(super) fn collect(&mut self, idx: usize, specs: Option<&[usize]>, fx: &mut Effects) {
         let removed = self.roots[idx].ws.take_removed();
         let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
         {

@@ -8,6 +8,7 @@
 //! - `to_proto.rs` / `from_proto.rs` / `fix_data.rs`: every conversion;
 //! - `publish.rs`, `loading.rs`, `runs.rs`: diagnostics out, projects in, chant runs.
 
+mod arrivals;
 pub mod capabilities;
 pub mod changes;
 pub mod disk;

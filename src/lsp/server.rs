@@ -8,6 +8,7 @@
 //! `.await`. Diagnostics go out through one publisher task, in the order they were
 //! computed.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -21,6 +22,7 @@ use super::changes::{Change, Effects};
 use super::publish::{self, Out};
 use super::state::State;
 use super::{handlers, notifications};
+use crate::io::git::{self, GitReader};
 
 /// How long typing must pause before a spec is re-checked.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -43,6 +45,16 @@ pub struct Inner {
     /// Server-side watchers, by project root.
     pub(super) watchers: Mutex<Vec<(PathBuf, notify::RecommendedWatcher)>>,
     pub(super) runs: Mutex<super::runs::Runs>,
+    /// Per project: its git reader (with its caches), and whether a read is going on
+    /// or wanted again after it.
+    git: Mutex<HashMap<PathBuf, GitSlot>>,
+}
+
+#[derive(Default)]
+struct GitSlot {
+    reader: Arc<Mutex<GitReader>>,
+    reading: bool,
+    again: bool,
 }
 
 #[derive(Clone)]
@@ -62,6 +74,7 @@ impl Backend {
                 pending: Mutex::new(Pending::default()),
                 watchers: Mutex::new(Vec::new()),
                 runs: Mutex::new(Default::default()),
+                git: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -95,6 +108,11 @@ impl Backend {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .retain(|(root, _)| !fx.unwatch.contains(root));
+            self.inner
+                .git
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|root, _| !fx.unwatch.contains(root));
         }
         for root in fx.load {
             let b = self.clone();
@@ -115,6 +133,9 @@ impl Backend {
                     b.queue_event(p);
                 }
             });
+        }
+        for root in fx.git {
+            self.refresh_git(root);
         }
         if !fx.run_facts.is_empty() || fx.refresh_views {
             // Run facts first: the views refreshed next must show them.
@@ -138,6 +159,63 @@ impl Backend {
         if let Ok(facts) = tokio::task::spawn_blocking(move || crate::io::run::RunFacts::read(&path)).await {
             self.change(Change::RunFacts { root, facts, read });
         }
+    }
+
+    /// Reads a project's git facts in the background, one read at a time per project:
+    /// a refresh asked for during a read makes one more read after it.
+    pub(super) fn refresh_git(&self, root: PathBuf) {
+        let reader = {
+            let mut slots = self.inner.git.lock().unwrap_or_else(|e| e.into_inner());
+            let slot = slots.entry(root.clone()).or_default();
+            if slot.reading {
+                slot.again = true;
+                return;
+            }
+            slot.reading = true;
+            slot.reader.clone()
+        };
+        let b = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let (request, read) = {
+                    let mut st = b.state();
+                    let request =
+                        st.roots.iter().find(|r| r.path == root).map(|r| git::request(&r.path, &r.ws));
+                    (request, st.disk_read())
+                };
+                let Some(request) = request else {
+                    // The project is gone.
+                    b.inner.git.lock().unwrap_or_else(|e| e.into_inner()).remove(&root);
+                    break;
+                };
+                let reader = reader.clone();
+                let start = Instant::now();
+                let read_facts = tokio::task::spawn_blocking(move || {
+                    reader.lock().unwrap_or_else(|e| e.into_inner()).read(&request)
+                });
+                if let Ok(facts) = read_facts.await {
+                    let took = start.elapsed().as_millis();
+                    match &facts.unavailable {
+                        Some(why) => super::log::log!(Info, "git facts of {}: none, {why}", root.display()),
+                        None => super::log::log!(
+                            Info,
+                            "git facts of {}: {} commits, {} branches, {} worktrees ({took} ms)",
+                            root.display(),
+                            facts.commits.len(),
+                            facts.branches.len(),
+                            facts.worktrees.len()
+                        ),
+                    }
+                    b.change(Change::Git { root: root.clone(), facts: Arc::new(facts), read });
+                }
+                let mut slots = b.inner.git.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(slot) = slots.get_mut(&root) else { break };
+                if !std::mem::take(&mut slot.again) {
+                    slot.reading = false;
+                    break;
+                }
+            }
+        });
     }
 
     /// Waits until every publish queued so far has been written.
@@ -249,7 +327,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
-        Ok(handlers::hover::handle(self, params))
+        Ok(handlers::hover::handle(self, params).await)
     }
 
     async fn goto_definition(

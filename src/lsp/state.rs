@@ -84,6 +84,8 @@ pub struct Root {
     pub runs_read: u64,
     /// The read the project was loaded with: file reads that started before it are stale.
     pub loaded_read: u64,
+    /// The read the git facts (kept in `ws`) came from.
+    pub git_read: u64,
 }
 
 impl Root {
@@ -257,6 +259,16 @@ pub fn touches_runs(rel: &str) -> bool {
         || rel == ".git"
         || rel == ".git/HEAD"
         || rel.starts_with(".git/refs/")
+}
+
+/// Whether a file event may change the git facts: refs, HEAD, the index, worktrees,
+/// or any project file (uncommitted changes).
+pub fn touches_git(rel: &str) -> bool {
+    match rel.strip_prefix(".git") {
+        Some("" | "/HEAD" | "/index" | "/packed-refs" | "/shallow") => true,
+        Some(rest) => rest.starts_with("/refs/") || rest.starts_with("/worktrees/"),
+        None => relevant(rel),
+    }
 }
 
 /// The facts a spec's local rules read: does `rel` (a changed non-spec file) matter to

@@ -1,6 +1,7 @@
 //! Code lenses on a spec's title line: what a run would do now (run, stop, or why not),
-//! how the last run from the editor ended, the spec's status and readiness, and its
-//! dependents. Plain data from plain inputs: the run facts come in a [`RunState`].
+//! how the last run from the editor ended, the spec's status and readiness, its
+//! dependents, and its branch, worktree and commits in git. Plain data from plain
+//! inputs: the run facts come in a [`RunState`].
 
 use super::actions::{spec_actions, RunFlags, RunState, Verb};
 use super::commands::{Args, Call, Command};
@@ -39,6 +40,9 @@ pub fn lenses(ws: &Workspace, f: &SpecFile, run: &RunState) -> Vec<Lens> {
     out.push(lens(if state == status { status } else { format!("{status} · {state}") }, None));
     let dependents = project.dependents(&s.id).len();
     out.push(lens(format!("{dependents} dependent{}", if dependents == 1 { "" } else { "s" }), None));
+    if let Some(title) = ws.git_facts().and_then(|g| super::git::lens(g, project, f.id, f.text)) {
+        out.push(lens(title, None));
+    }
     out
 }
 

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod commands;
 pub mod completion;
 pub mod docs;
+pub mod git;
 pub mod hints;
 pub mod hover;
 pub mod lenses;

@@ -1,22 +1,51 @@
 //! `textDocument/hover`: what is under the cursor (`analysis::ide::hover`), and for a
-//! spec, what its runs are doing.
+//! spec, what its runs are doing and its state in git; on a `commits:` hash, that
+//! commit, with the files it changed read from the repository outside the state lock.
+
+use std::time::Duration;
 
 use tower_lsp_server::ls_types as lsp;
 
-use crate::analysis::ide::hover;
+use crate::analysis::ide::{git, hover};
 use crate::lsp::server::Backend;
 use crate::lsp::{from_proto, to_proto};
 
-pub fn handle(b: &Backend, p: lsp::HoverParams) -> Option<lsp::Hover> {
+/// How long a hover waits for a commit's changed files before answering without them.
+const COMMIT_FILES_PATIENCE: Duration = Duration::from_millis(800);
+
+pub async fn handle(b: &Backend, p: lsp::HoverParams) -> Option<lsp::Hover> {
     let tdp = p.text_document_position_params;
     let doc = super::document(b, &tdp.text_document.uri)?;
-    let st = b.state();
-    let enc = st.encoding;
-    let offset = from_proto::offset(&doc.rope, tdp.position, enc);
-    let (h, about) = st.with_spec(&doc.path, &doc.text, |r, f| {
-        let h = hover::hover(&r.ws.project, r.facts.as_ref(), f, offset);
-        (h, hover::spec_at(f, offset).map(|id| (r.path.clone(), id)))
-    })?;
-    let note = about.and_then(|(root, id)| hover::run_note(&b.run_state(&st, &root, &id)));
-    Some(to_proto::hover(h?, note, &doc.rope, enc))
+    let (enc, found) = {
+        let st = b.state();
+        let enc = st.encoding;
+        let offset = from_proto::offset(&doc.rope, tdp.position, enc);
+        let found = st.with_spec(&doc.path, &doc.text, |r, f| {
+            let facts = r.ws.git_facts().cloned();
+            if let (Some((raw, range)), Some(facts)) = (git::commit_at(f, offset), &facts) {
+                return Err((r.path.clone(), facts.clone(), raw, range));
+            }
+            let h = hover::hover(&r.ws.project, r.facts.as_ref(), f, offset);
+            let about = hover::spec_at(f, offset);
+            let mut notes: Vec<String> = Vec::new();
+            if let Some(id) = &about {
+                notes.extend(hover::run_note(&b.run_state(&st, &r.path, id)));
+                let own = (id == f.id).then_some(f.text);
+                notes.extend(facts.as_ref().and_then(|g| git::note(g, &r.ws.project, id, own)));
+            }
+            Ok((h, (!notes.is_empty()).then(|| notes.join("\n\n"))))
+        })?;
+        (enc, found)
+    };
+    match found {
+        Ok((h, note)) => Some(to_proto::hover(h?, note, &doc.rope, enc)),
+        Err((root, facts, raw, range)) => {
+            let hash = raw.clone();
+            let read = tokio::task::spawn_blocking(move || crate::io::git::commit_files(&root, &hash));
+            let files =
+                tokio::time::timeout(COMMIT_FILES_PATIENCE, read).await.ok().and_then(Result::ok).flatten();
+            let markdown = git::commit_hover(&facts, &raw, files.as_deref());
+            Some(to_proto::hover(hover::Hover { markdown, range }, None, &doc.rope, enc))
+        }
+    }
 }

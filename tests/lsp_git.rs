@@ -1,0 +1,76 @@
+//! A spec's life in git over the protocol: the real server on a repository made as
+//! chant makes it (tests/support/git.rs): git findings published, the git part of a
+//! spec's hover and lenses, a `commits:` hash hovered, and a new commit noticed.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod support;
+
+use std::time::Duration;
+
+use support::git::{lifecycle, GitRepo, A, DAY, T0};
+use support::lsp::{neovim_caps, uri, Server, TIMEOUT};
+use support::requests::{hover_text, is_progress, wait_lenses};
+
+fn drift_messages(d: &serde_json::Value) -> Vec<String> {
+    d["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "drift")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn git_facts_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _) = lifecycle(dir.path());
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let (mut s, _) = Server::start(&root, &home, neovim_caps(), serde_json::Value::Null);
+    s.wait_for(0, TIMEOUT, |m| is_progress(m, "end")).expect("loaded");
+    let a = uri(&root.join(format!(".chant/specs/{A}.md")));
+    let text = std::fs::read_to_string(root.join(format!(".chant/specs/{A}.md"))).unwrap();
+    s.open(&root.join(format!(".chant/specs/{A}.md")), &text, 1);
+
+    // Published: drift on both tracked entries, the unknown hash.
+    let d = s.wait_diagnostics(&a, TIMEOUT, |d| drift_messages(d).len() == 2);
+    assert_eq!(drift_messages(&d).len(), 2, "{d:#}");
+    assert!(Server::codes(&d).contains(&"unknown-commit".to_string()), "{d:#}");
+
+    // The spec's hover and lenses carry its git state.
+    let title_line = text.lines().position(|l| l.starts_with("# ")).unwrap() as u32;
+    let h = hover_text(&mut s, &a, title_line, 3);
+    assert!(h.contains(&format!("**git**: branch `chant/{A}`, merged into `main`")), "{h}");
+    assert!(h.contains("5 commits, newest `") && h.contains(&format!("'chant({A}): follow-up'")), "{h}");
+    let lenses = wait_lenses(&mut s, &a, |l| l.iter().any(|t| t.starts_with('⎇')));
+    assert!(
+        lenses.iter().any(|t| t.starts_with(&format!("⎇ chant/{A} (merged) · worktree · 5 commits"))),
+        "{lenses:?}"
+    );
+
+    // A hash in `commits:`: the commit and the files it changed.
+    let hash_line = text.lines().position(|l| l.starts_with("commits:")).unwrap() as u32 + 2;
+    let h = hover_text(&mut s, &a, hash_line, 3);
+    assert!(h.starts_with(&format!("**chant({A}): Rewrite the store**")), "{h}");
+    assert!(h.contains("Ada Tester") && h.contains("2026-01-01 02:00 UTC"), "{h}");
+    assert!(h.contains("1 file changed:\n- `src/store.rs` +1 −1"), "{h}");
+
+    // A new commit that changes a tracked file is noticed (file events on `.git/`).
+    let g = GitRepo { repo: git2::Repository::open(&root).unwrap(), root: root.clone() };
+    std::fs::write(root.join("docs/guide.md"), "# Guide\n\nRewritten.\n").unwrap();
+    let edit = g.commit("Edit the guide", T0 + 3 * DAY);
+    let d = s.wait_diagnostics(&a, Duration::from_secs(20), |d| {
+        drift_messages(d).iter().any(|m| m.contains("docs/guide.md changed in 1 commit"))
+    });
+    let messages = drift_messages(&d);
+    assert!(
+        messages.iter().any(|m| m.contains(&format!(
+            "docs/guide.md changed in 1 commit (newest: `{}` 'Edit the guide'",
+            &edit[..7]
+        ))),
+        "{messages:#?}"
+    );
+    assert_eq!(s.stop(), Some(0));
+}
