@@ -50,6 +50,7 @@ fn apply(extra: &str, path: &str, code: &str, title: &str) -> (Vec<String>, Stri
         FixAction::RemoveBom => {
             f.files.insert(path.to_string(), text.trim_start_matches('\u{feff}').to_string());
         }
+        FixAction::ShowChanges(_) => panic!("{title:?} changes nothing (fixtures have no git history)"),
     }
     let after = f.check(false);
     let codes = after

@@ -105,7 +105,9 @@ fn initialize_advertises_what_is_implemented() {
                 "chant.split",
                 "chant.explain",
                 "chant.removeBom",
-                "chant.createFile"
+                "chant.createFile",
+                "chant.merge",
+                "chant.showChanges"
               ]
             },
             "workspace": {

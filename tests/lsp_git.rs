@@ -8,9 +8,10 @@ mod support;
 
 use std::time::Duration;
 
-use support::git::{lifecycle, GitRepo, A, DAY, T0};
+use serde_json::json;
+use support::git::{lifecycle, GitRepo, A, DAY, F, T0};
 use support::lsp::{neovim_caps, uri, Server, TIMEOUT};
-use support::requests::{hover_text, is_progress, wait_lenses};
+use support::requests::{code_actions, hover_text, is_progress, titled, wait_lenses, with_code};
 
 fn drift_messages(d: &serde_json::Value) -> Vec<String> {
     d["diagnostics"]
@@ -56,6 +57,55 @@ fn git_facts_in_the_editor() {
     assert!(h.starts_with(&format!("**chant({A}): Rewrite the store**")), "{h}");
     assert!(h.contains("Ada Tester") && h.contains("2026-01-01 02:00 UTC"), "{h}");
     assert!(h.contains("1 file changed:\n- `src/store.rs` +1 −1"), "{h}");
+
+    // "Show changes": the spec's own commits, as a unified diff in a read-only file.
+    let actions = code_actions(&mut s, &a, None, json!([]));
+    let show = titled(&actions, &format!("Show the changes of {A}'s commits"));
+    let r = s.request("workspace/executeCommand", show["command"].clone());
+    let own = std::fs::read_to_string(r["file"].as_str().unwrap()).unwrap();
+    assert!(
+        own.contains(&format!("    chant({A}): Rewrite the store"))
+            && own.contains("+fn store() { /* rewritten */ }"),
+        "{own}"
+    );
+    assert!(!own.contains("Fix lock order"), "{own}");
+    assert!(std::fs::metadata(r["file"].as_str().unwrap()).unwrap().permissions().readonly());
+
+    // The drift quick fix: only what others changed since completion, then what is
+    // not committed.
+    let published = s.diagnostics(&a).unwrap().clone();
+    let drift = with_code(&published, "drift");
+    let fixes = code_actions(&mut s, &a, Some(&["quickfix"]), json!(drift));
+    let show = titled(&fixes, "Show what changed in src/store.rs since the spec completed");
+    let r = s.request("workspace/executeCommand", show["command"].clone());
+    let changed = std::fs::read_to_string(r["file"].as_str().unwrap()).unwrap();
+    assert!(
+        changed.contains("    Fix lock order") && changed.contains("+fn store() { /* fixed */ }"),
+        "{changed}"
+    );
+    assert!(!changed.contains("Rewrite the store"), "{changed}");
+    let show = titled(&fixes, "Show what changed in docs/**/*.md since the spec completed");
+    let r = s.request("workspace/executeCommand", show["command"].clone());
+    let changed = std::fs::read_to_string(r["file"].as_str().unwrap()).unwrap();
+    assert!(changed.contains("Uncommitted changes:") && changed.contains("+Changed."), "{changed}");
+    assert!(!changed.contains("follow-up"), "own commits are not drift: {changed}");
+
+    // Merge: offered for the completed spec whose branch is unmerged, refused while the
+    // working tree has uncommitted changes (chant merge checks out main there).
+    let f = uri(&root.join(format!(".chant/specs/{F}.md")));
+    let actions = code_actions(&mut s, &f, None, json!([]));
+    let merge = titled(
+        &actions,
+        &format!("Merge chant/{F} into main (chant merge; checks out main in your working tree)"),
+    );
+    // (Neovim shows no disabled actions: the reason is in the title.)
+    let title = merge["title"].as_str().unwrap();
+    assert!(
+        title.contains(
+            "— not now: chant merge checks out `main` in your working tree, which has uncommitted changes in"
+        ),
+        "{title}"
+    );
 
     // A new commit that changes a tracked file is noticed (file events on `.git/`).
     let g = GitRepo { repo: git2::Repository::open(&root).unwrap(), root: root.clone() };

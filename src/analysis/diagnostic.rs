@@ -60,6 +60,9 @@ pub enum FixAction {
     /// Rewrite the diagnostic's file on disk without its byte order mark (editors hide
     /// the BOM from the buffer, so no text edit can remove it).
     RemoveBom,
+    /// Show a diff: of what changed in a drift entry (as written) since the spec
+    /// completed, or of the spec's own commits (`None`).
+    ShowChanges(Option<String>),
 }
 
 impl Fix {

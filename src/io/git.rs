@@ -116,7 +116,7 @@ impl GitReader {
         if let (Some(since), Some(head_oid), false) = (req.since, head_oid, facts.shallow) {
             self.changes(&repo, head_oid, since, &prefix, &mut facts);
         }
-        facts.dirty = dirty(&repo, &prefix);
+        (facts.dirty, facts.tracked_changes) = dirty(&repo, &prefix);
         Ok(facts)
     }
 
@@ -345,16 +345,19 @@ fn count_changes(repo: &Repository) -> Option<usize> {
     repo.statuses(Some(&mut status_options())).ok().map(|s| s.len())
 }
 
-/// Project-relative paths with uncommitted changes in the main working tree.
-fn dirty(repo: &Repository, prefix: &str) -> HashSet<String> {
+/// Project-relative paths with uncommitted changes in the main working tree, and how
+/// many tracked files of the whole working tree have changes.
+fn dirty(repo: &Repository, prefix: &str) -> (HashSet<String>, usize) {
     let Ok(statuses) = repo.statuses(Some(&mut status_options())) else {
-        return HashSet::new();
+        return (HashSet::new(), 0);
     };
-    statuses
+    let tracked = statuses.iter().filter(|e| e.status() != git2::Status::WT_NEW).count();
+    let paths = statuses
         .iter()
         .filter_map(|e| e.path().ok().and_then(|p| p.strip_prefix(prefix)).map(str::to_string))
         .take(MAX_DIRTY)
-        .collect()
+        .collect();
+    (paths, tracked)
 }
 
 /// What to read for a project: its config's branch names, and how far back drift

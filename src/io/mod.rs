@@ -3,6 +3,7 @@
 
 pub mod facts;
 pub mod git;
+pub mod git_diff;
 pub mod load;
 pub mod root;
 pub mod run;

@@ -39,6 +39,8 @@ pub enum Action {
     Create { uri: Uri },
     /// A server command with its arguments (the diagnostic's file when there are none).
     Command { command: String, arguments: Option<Vec<Value>> },
+    /// A server command on the diagnostic's file, with further arguments after it.
+    OnFile { command: String, extra: Vec<Value> },
 }
 
 impl FixData {
@@ -82,6 +84,10 @@ impl FixData {
                     FixAction::RemoveBom => {
                         Action::Command { command: Command::RemoveBom.name().to_string(), arguments: None }
                     }
+                    FixAction::ShowChanges(path) => Action::OnFile {
+                        command: Command::ShowChanges.name().to_string(),
+                        extra: path.iter().map(|p| serde_json::json!({ "path": p })).collect(),
+                    },
                 };
                 Some(Fix { title: f.title.clone(), action })
             })
@@ -159,6 +165,12 @@ impl FixData {
                 Action::Command { command, arguments } => {
                     let arguments =
                         arguments.unwrap_or_else(|| vec![Value::String(uri.as_str().to_string())]);
+                    action.command =
+                        Some(lsp::Command { title: f.title, command, arguments: Some(arguments) });
+                }
+                Action::OnFile { command, extra } => {
+                    let mut arguments = vec![Value::String(uri.as_str().to_string())];
+                    arguments.extend(extra);
                     action.command =
                         Some(lsp::Command { title: f.title, command, arguments: Some(arguments) });
                 }

@@ -89,6 +89,9 @@ pub enum Invocation {
     Explain { reason: String },
     /// Create a missing linked file.
     CreateFile { uri: Uri },
+    /// Show the diff of a spec's commits, or of what changed in one of its drift
+    /// entries (`path`, as written) since it completed.
+    ShowChanges { uri: Uri, path: Option<String> },
 }
 
 fn invalid(msg: impl Into<String>) -> jsonrpc::Error {
@@ -120,6 +123,18 @@ pub fn invocation(p: &lsp::ExecuteCommandParams) -> jsonrpc::Result<Invocation> 
             reason: first.and_then(Value::as_str).unwrap_or("chant would refuse this now").to_string(),
         },
         Command::CreateFile => Invocation::CreateFile { uri: file_uri(first)? },
+        Command::ShowChanges => {
+            let path = match p.arguments.get(1) {
+                None | Some(Value::Null) => None,
+                Some(Value::Object(o)) => match o.get("path") {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    None | Some(Value::Null) => None,
+                    Some(_) => return Err(invalid("`path` must be a string")),
+                },
+                Some(_) => return Err(invalid("the second argument must be `{path}`")),
+            };
+            Invocation::ShowChanges { uri: file_uri(first)?, path }
+        }
         _ => {
             let flags = match p.arguments.get(1) {
                 None | Some(Value::Null) => RunFlags::default(),

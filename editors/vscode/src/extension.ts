@@ -31,7 +31,7 @@ const RUN_TOKEN_PREFIX = 'chant-lsp/run/';
  * `chant.split`, and any added later) runs the chant program, so it is refused until the
  * workspace is trusted, whoever asks (a command, a code lens or a code action).
  */
-const ALLOWED_UNTRUSTED = new Set(['chant.stop', 'chant.showLog', 'chant.explain', 'chant.removeBom', 'chant.createFile']);
+const ALLOWED_UNTRUSTED = new Set(['chant.stop', 'chant.showLog', 'chant.explain', 'chant.removeBom', 'chant.createFile', 'chant.showChanges']);
 
 const TRUST_REASON = 'chant runs agents that change your repository; trust this workspace to run specs.';
 

@@ -99,6 +99,9 @@ pub struct GitFacts {
     /// Paths with uncommitted changes in the main working tree (untracked included,
     /// ignored files not).
     pub dirty: HashSet<String>,
+    /// Tracked files with uncommitted changes anywhere in the main working tree (what
+    /// makes checking out the main branch unsafe).
+    pub tracked_changes: usize,
 }
 
 /// How an abbreviated hash resolves.

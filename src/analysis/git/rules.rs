@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use super::time;
 use super::{CommitFact, GitFacts, Lookup};
-use crate::analysis::diagnostic::{Code, Diagnostic};
+use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction};
 use crate::analysis::facts::glob_options;
 use crate::analysis::frontmatter::Status;
 use crate::analysis::project::Project;
-use crate::analysis::spec::{GitRefs, Place, Summary};
+use crate::analysis::spec::{GitRefs, LinkRef, Place, Summary};
 
 /// What a git rule needs besides the facts.
 pub struct GitInputs<'a> {
@@ -122,59 +122,64 @@ fn own(c: &CommitFact, id: &str, refs: &GitRefs, prefix: &str) -> bool {
 
 /// One changed file: the commits that changed it since completion (newest first) and
 /// whether it has uncommitted changes.
-struct Changed<'f> {
-    commits: Vec<&'f CommitFact>,
-    uncommitted: bool,
+pub struct Changed<'f> {
+    pub commits: Vec<&'f CommitFact>,
+    pub uncommitted: bool,
+}
+
+/// What changed in one drift entry of spec `id` since it completed at `done`, by path
+/// (`None` when the history to answer is not there).
+pub fn drift_of<'f>(
+    id: &str,
+    refs: &GitRefs,
+    facts: &'f GitFacts,
+    link: &LinkRef,
+) -> Option<BTreeMap<String, Changed<'f>>> {
+    let done = refs.completed_at?;
+    if !facts.history_usable() || facts.history_since.is_none_or(|since| done < since) {
+        return None;
+    }
+    let path = link.path.as_ref()?;
+    let is_glob = path.contains(['*', '?', '[']);
+    let pattern = if is_glob { Some(glob::Pattern::new(path).ok()?) } else { None };
+    let matches = |p: &str| match &pattern {
+        Some(pat) => pat.matches_with(p, glob_options()),
+        None => p == path,
+    };
+    let candidates: Vec<&String> = if is_glob {
+        facts.changes.keys().chain(facts.dirty.iter()).filter(|p| matches(p)).collect()
+    } else {
+        facts.changes.get_key_value(path).map(|(k, _)| k).into_iter().chain(facts.dirty.get(path)).collect()
+    };
+    let mut changed = BTreeMap::new();
+    for p in candidates {
+        let commits: Vec<&CommitFact> = facts
+            .path_commits(p)
+            .filter(|c| c.time > done && !own(c, id, refs, &facts.branch_prefix))
+            .collect();
+        let uncommitted = facts.dirty.contains(p);
+        if commits.is_empty() && !uncommitted {
+            continue;
+        }
+        changed.insert(p.clone(), Changed { commits, uncommitted });
+    }
+    Some(changed)
 }
 
 fn drift(s: &Summary, refs: &GitRefs, inputs: &GitInputs, out: &mut Vec<Diagnostic>) {
-    let facts = inputs.facts;
-    let Some(done) = refs.completed_at else {
-        return;
-    };
-    if !facts.history_usable() || facts.history_since.is_none_or(|since| done < since) {
-        return;
-    }
     for link in &refs.drift {
-        let Some(path) = &link.path else {
+        let Some(changed) = drift_of(&s.id, refs, inputs.facts, link) else {
             continue;
         };
-        let mut changed: BTreeMap<&str, Changed> = BTreeMap::new();
-        let is_glob = path.contains(['*', '?', '[']);
-        let pattern = if is_glob { glob::Pattern::new(path).ok() } else { None };
-        if is_glob && pattern.is_none() {
-            continue;
-        }
-        let matches = |p: &str| match &pattern {
-            Some(pat) => pat.matches_with(p, glob_options()),
-            None => p == path,
-        };
-        let candidates: Vec<&String> = if is_glob {
-            facts.changes.keys().chain(facts.dirty.iter()).filter(|p| matches(p)).collect()
-        } else {
-            facts
-                .changes
-                .get_key_value(path)
-                .map(|(k, _)| k)
-                .into_iter()
-                .chain(facts.dirty.get(path))
-                .collect()
-        };
-        for p in candidates {
-            let commits: Vec<&CommitFact> = facts
-                .path_commits(p)
-                .filter(|c| c.time > done && !own(c, &s.id, refs, &facts.branch_prefix))
-                .collect();
-            let uncommitted = facts.dirty.contains(p);
-            if commits.is_empty() && !uncommitted {
-                continue;
-            }
-            changed.insert(p.as_str(), Changed { commits, uncommitted });
-        }
         if changed.is_empty() {
             continue;
         }
-        out.push(Diagnostic::new(Code::Drift, link.range.clone(), drift_message(&changed, inputs.now)));
+        let mut d = Diagnostic::new(Code::Drift, link.range.clone(), drift_message(&changed, inputs.now));
+        d.fixes.push(Fix {
+            title: format!("Show what changed in {} since the spec completed", link.raw),
+            action: FixAction::ShowChanges(Some(link.raw.clone())),
+        });
+        out.push(d);
     }
 }
 
@@ -196,7 +201,7 @@ fn what_changed(path: &str, c: &Changed, now: i64) -> String {
     }
 }
 
-fn drift_message(changed: &BTreeMap<&str, Changed>, now: i64) -> String {
+fn drift_message(changed: &BTreeMap<String, Changed>, now: i64) -> String {
     const SHOWN: usize = 5;
     let mut lines: Vec<String> = changed.iter().take(SHOWN).map(|(p, c)| what_changed(p, c, now)).collect();
     if changed.len() > SHOWN {

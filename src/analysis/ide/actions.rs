@@ -32,6 +32,8 @@ pub enum Verb {
     Split,
     ShowLog,
     Stop,
+    Merge,
+    ShowChanges,
 }
 
 impl Verb {
@@ -44,14 +46,25 @@ impl Verb {
             Verb::Split => Command::Split,
             Verb::ShowLog => Command::ShowLog,
             Verb::Stop => Command::Stop,
+            Verb::Merge => Command::Merge,
+            Verb::ShowChanges => Command::ShowChanges,
         }
     }
 
     /// The verb a server command performs (`None` for commands that are no verb).
     pub fn of(command: Command) -> Option<Verb> {
-        [Verb::Run, Verb::Verify, Verb::Reset, Verb::Split, Verb::ShowLog, Verb::Stop]
-            .into_iter()
-            .find(|v| v.command() == command)
+        [
+            Verb::Run,
+            Verb::Verify,
+            Verb::Reset,
+            Verb::Split,
+            Verb::ShowLog,
+            Verb::Stop,
+            Verb::Merge,
+            Verb::ShowChanges,
+        ]
+        .into_iter()
+        .find(|v| v.command() == command)
     }
 
     /// The code action kind under `source.` (VS Code's Source Action… menu).
@@ -63,6 +76,8 @@ impl Verb {
             Verb::Split => "source.chant.split",
             Verb::ShowLog => "source.chant.log",
             Verb::Stop => "source.chant.stop",
+            Verb::Merge => "source.chant.merge",
+            Verb::ShowChanges => "source.chant.changes",
         }
     }
 
@@ -73,7 +88,8 @@ impl Verb {
             Verb::Verify => Some("verify"),
             Verb::Reset => Some("reset"),
             Verb::Split => Some("split"),
-            Verb::ShowLog | Verb::Stop => None,
+            Verb::Merge => Some("merge"),
+            Verb::ShowLog | Verb::Stop | Verb::ShowChanges => None,
         }
     }
 }
@@ -140,12 +156,79 @@ impl Prompts {
 
 /// Every action for spec `i` of a checked workspace.
 pub fn spec_actions(ws: &Workspace, i: usize, run: &RunState) -> Vec<SpecAction> {
-    actions(&ws.project, i, &ws.diagnostics(i), &Prompts::of(ws, i), run)
+    let mut out = actions(&ws.project, i, &ws.diagnostics(i), &Prompts::of(ws, i), run);
+    out.extend(merge_action(ws, i, run));
+    out.extend(changes_action(ws, i));
+    out
+}
+
+/// "Show changes" for a spec with commits: the diff of its `chant(<ID>):` commits and
+/// those its `commits:` names.
+fn changes_action(ws: &Workspace, i: usize) -> Option<SpecAction> {
+    let facts = ws.git_facts()?;
+    let s = &ws.project.specs[i];
+    let named = s.git.as_deref().is_some_and(|g| {
+        g.commits.iter().any(|(raw, _)| matches!(facts.lookup(raw), crate::analysis::git::Lookup::Found(_)))
+    });
+    if facts.spec_commits(&s.id).next().is_none() && !named {
+        return None;
+    }
+    Some(SpecAction {
+        verb: Verb::ShowChanges,
+        title: format!("Show the changes of {}'s commits", s.id),
+        flags: RunFlags::default(),
+        enabled: Ok(()),
+    })
+}
+
+/// `chant merge <ID>`, offered for a completed spec whose branch is not merged into the
+/// main branch: chant checks out the main branch in the person's working tree first, so
+/// it is refused while tracked files there have uncommitted changes.
+fn merge_action(ws: &Workspace, i: usize, run: &RunState) -> Option<SpecAction> {
+    let facts = ws.git_facts()?;
+    let s = &ws.project.specs[i];
+    if s.place == Place::Archived || s.chant_status() != Status::Completed {
+        return None;
+    }
+    let name = s
+        .git
+        .as_deref()
+        .and_then(|g| g.branch.clone())
+        .unwrap_or_else(|| format!("{}{}", facts.branch_prefix, s.id));
+    let branch = facts.branches.get(&name)?;
+    if branch.merged != Some(false) {
+        return None;
+    }
+    let main = &facts.main_branch;
+    let enabled = if run.running_here || run.running_elsewhere.is_some() {
+        Err(format!("a chant command on {} is going on", s.id))
+    } else if facts.tracked_changes > 0 {
+        Err(format!(
+            "chant merge checks out `{main}` in your working tree, which has uncommitted changes in {} tracked file{}: commit or stash them first",
+            facts.tracked_changes,
+            if facts.tracked_changes == 1 { "" } else { "s" }
+        ))
+    } else if s.requires_approval() {
+        Err("chant merge refuses specs that still need approval".to_string())
+    } else {
+        Ok(())
+    };
+    Some(SpecAction {
+        verb: Verb::Merge,
+        title: format!("Merge {name} into {main} (chant merge; checks out {main} in your working tree)"),
+        flags: RunFlags::default(),
+        enabled,
+    })
 }
 
 /// The argv for chant (without the executable): `work <ID> --no-watch [flags]` etc.
 pub fn argv(verb: Verb, id: &str, flags: RunFlags, watch: bool) -> Option<Vec<String>> {
     let mut args = vec![verb.subcommand()?.to_string(), id.to_string()];
+    if verb == Verb::Merge {
+        // Without a terminal chant would ask for a confirmation nobody can give: the
+        // action the person chose (its title says what happens) is the confirmation.
+        args.push("--yes".to_string());
+    }
     if verb == Verb::Run {
         if !watch {
             args.push("--no-watch".to_string());

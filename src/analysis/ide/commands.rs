@@ -16,6 +16,8 @@ pub enum Command {
     Explain,
     RemoveBom,
     CreateFile,
+    Merge,
+    ShowChanges,
 }
 
 /// Who invokes a command.
@@ -29,7 +31,7 @@ pub enum CalledBy {
 }
 
 impl Command {
-    pub const ALL: [Command; 9] = [
+    pub const ALL: [Command; 11] = [
         Command::Run,
         Command::Stop,
         Command::ShowLog,
@@ -39,6 +41,8 @@ impl Command {
         Command::Explain,
         Command::RemoveBom,
         Command::CreateFile,
+        Command::Merge,
+        Command::ShowChanges,
     ];
 
     /// The name on the wire.
@@ -53,6 +57,8 @@ impl Command {
             Command::Explain => "chant.explain",
             Command::RemoveBom => "chant.removeBom",
             Command::CreateFile => "chant.createFile",
+            Command::Merge => "chant.merge",
+            Command::ShowChanges => "chant.showChanges",
         }
     }
 
@@ -72,6 +78,10 @@ impl Command {
             Command::Explain => "Explain why chant would refuse an action now",
             Command::RemoveBom => "Remove the byte order mark from a spec file",
             Command::CreateFile => "Create a missing linked file",
+            Command::Merge => "Merge this spec's branch into the main branch (chant merge)",
+            Command::ShowChanges => {
+                "Show the changes of this spec's commits (or of what drifted since it completed)"
+            }
         }
     }
 
@@ -81,6 +91,7 @@ impl Command {
             Command::Run => "[specUri, {skipCriteria, skipDeps, skipApproval}?]",
             Command::Explain => "[reason]",
             Command::CreateFile => "[fileUri]",
+            Command::ShowChanges => "[specUri, {path}?]",
             _ => "[specUri]",
         }
     }
@@ -95,7 +106,7 @@ impl Command {
     /// Whether it starts the chant program (clients hold these back in untrusted
     /// workspaces).
     pub fn runs_chant(self) -> bool {
-        matches!(self, Command::Run | Command::Verify | Command::Reset | Command::Split)
+        matches!(self, Command::Run | Command::Verify | Command::Reset | Command::Split | Command::Merge)
     }
 }
 

@@ -10,6 +10,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::analysis::ide::actions::Verb;
 use crate::analysis::ide::commands::Command;
+use crate::io::git_diff;
 use crate::lsp::from_proto::{self, Invocation};
 use crate::lsp::runs::{invalid, Refusal};
 use crate::lsp::server::Backend;
@@ -21,6 +22,7 @@ pub async fn handle(b: &Backend, p: lsp::ExecuteCommandParams) -> jsonrpc::Resul
             Ok(None)
         }
         Invocation::CreateFile { uri } => create_file(b, &uri).await.map(Some),
+        Invocation::ShowChanges { uri, path } => show_changes(b, &uri, path).await.map(Some),
         Invocation::OnSpec { command, uri, flags } => match command {
             Command::Stop => {
                 let t = b.target(&uri)?;
@@ -85,6 +87,81 @@ async fn create_file(b: &Backend, uri: &Uri) -> jsonrpc::Result<Value> {
         let _ = b.inner.client.show_document(params).await;
     }
     Ok(json!({ "created": created }))
+}
+
+/// Shows the diff of a spec's commits, or of what changed in one of its drift entries:
+/// read from git outside the state lock, written read-only into a private temporary
+/// folder and opened with `window/showDocument` (the result also names the file).
+async fn show_changes(b: &Backend, uri: &Uri, path: Option<String>) -> jsonrpc::Result<Value> {
+    let t = b.target(uri)?;
+    let found = {
+        let st = b.state();
+        st.roots.iter().find(|r| r.path == t.root).map(|r| {
+            let refs = r.ws.index_of(&t.rel).and_then(|i| r.ws.project.specs[i].git.clone());
+            (r.ws.git_facts().cloned(), refs)
+        })
+    };
+    let Some((Some(facts), refs)) = found else {
+        return Ok(b.refuse(format!("the git facts of {} are not read yet", t.id)).await);
+    };
+    let (root, id, raw) = (t.root.clone(), t.id.clone(), path.clone());
+    let shown = tokio::task::spawn_blocking(move || {
+        let wanted = match &raw {
+            Some(p) => git_diff::Wanted::Drift(p),
+            None => git_diff::Wanted::Commits,
+        };
+        git_diff::spec_changes(&root, &facts, &id, refs.as_deref(), wanted)
+    })
+    .await
+    .map_err(|e| invalid(format!("reading the diff failed: {e}")))?;
+    let shown = match shown {
+        Ok(s) => s,
+        Err(why) => return Ok(b.refuse(why).await),
+    };
+    let name = match &path {
+        None => format!("{}-changes.diff", t.id),
+        Some(p) => format!("{}-drift-{:016x}.diff", t.id, crate::analysis::git::text_hash(p.as_bytes())),
+    };
+    let file =
+        write_private(&name, &shown.text).map_err(|e| invalid(format!("cannot write the diff: {e}")))?;
+    if b.state().caps.show_document {
+        if let Some(uri) = Uri::from_file_path(&file) {
+            let params = lsp::ShowDocumentParams {
+                uri,
+                external: Some(false),
+                take_focus: Some(true),
+                selection: None,
+            };
+            let _ = b.inner.client.show_document(params).await;
+        }
+    }
+    Ok(json!({ "commits": shown.commits, "file": file.display().to_string(), "bytes": shown.text.len() }))
+}
+
+/// Writes `text` as a read-only file in this user's private folder under the system's
+/// temporary folder (created with mode 0700; refused when it is not a folder of ours).
+fn write_private(name: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+    let uid = nix::unistd::getuid().as_raw();
+    let dir = std::env::temp_dir().join(format!("chant-lsp-{uid}"));
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(&dir)?;
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        return Err(std::io::Error::other(format!("{} is not a private folder of this user", dir.display())));
+    }
+    let file = dir.join(name.replace(['/', '\\'], "_"));
+    match std::fs::remove_file(&file) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o444).open(&file)?;
+    std::io::Write::write_all(&mut f, text.as_bytes())?;
+    Ok(file)
 }
 
 /// Creates an empty file (and its folders) unless it exists; true when it created it.
