@@ -175,3 +175,56 @@ fn odd_repositories_degrade() {
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(lines[0].contains("unknown-commit: `abcdef0`"), "{lines:#?}");
 }
+
+/// `path:line` references: a broken one is a warning anywhere; in a completed spec,
+/// cited lines that changed since completion are reported, with a fix when the same
+/// text now stands elsewhere.
+#[test]
+fn cited_lines_follow_the_code() {
+    use chant_lsp::analysis::diagnostic::{Code, FixAction};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    write_in(&root, ".chant/config.md", config());
+    write_in(&root, ".chant/prompts/standard.md", "# Standard\n");
+    let lib: String = (1..=10).map(|i| format!("line {i}\n")).collect();
+    write_in(&root, "src/lib.rs", &lib);
+    let body = "---\nstatus: completed\ncompleted_at: 2026-01-01T01:00:00Z\n---\n# Research\n\nThe lock is taken at src/lib.rs:3-4 and released at `src/lib.rs:8`.\nLine src/lib.rs:2 is rewritten; src/lib.rs:99 and src/gone.rs:1 point nowhere.\n\n## Acceptance Criteria\n\n- [x] Done\n";
+    write_in(&root, &format!(".chant/specs/{A}.md"), body);
+    let g = GitRepo::init(&root, "start");
+    // Two lines inserted at the top, and line 2 rewritten.
+    let now = format!("new a\nnew b\n{}", lib.replace("line 2\n", "changed 2\n"));
+    std::fs::write(root.join("src/lib.rs"), now).unwrap();
+    g.commit("Insert two lines", T0 + DAY);
+
+    let opts = chant_lsp::io::load::Options { check_only: true, ..Default::default() };
+    let mut loaded = chant_lsp::io::load::load(&root, &opts).unwrap();
+    chant_lsp::io::git::attach(&root, &mut loaded.workspace);
+    let i = loaded.workspace.index_of(&format!(".chant/specs/{A}.md")).unwrap();
+    let diags = loaded.workspace.diagnostics(i);
+    let shown: Vec<String> = diags
+        .iter()
+        .filter(|d| matches!(d.code, Code::LinesChanged | Code::BrokenLineRef))
+        .map(|d| {
+            let fixes: Vec<String> = d
+                .fixes
+                .iter()
+                .map(|f| match &f.action {
+                    FixAction::Edits(e) => format!("{} -> {:?}", f.title, e[0].1),
+                    _ => f.title.clone(),
+                })
+                .collect();
+            format!("{} {}: {} {fixes:?}", d.code.as_str(), &body[d.range.clone()], d.message)
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "lines-changed src/lib.rs:3-4: lines 3-4 of `src/lib.rs` changed since this spec completed: the text it cited now stands at lines 5-6 [\"Cite src/lib.rs:5-6 -> \\\"5-6\\\"\"]",
+            "lines-changed src/lib.rs:8: line 8 of `src/lib.rs` changed since this spec completed: the text it cited now stands at line 10 [\"Cite src/lib.rs:10 -> \\\"10\\\"\"]",
+            "lines-changed src/lib.rs:2: line 2 of `src/lib.rs` changed since this spec completed: what this spec says about it may be out of date []",
+            "broken-line-ref src/lib.rs:99: `src/lib.rs` has 12 lines: line 99 is past its end (the code moved or was deleted) []",
+            "broken-line-ref src/gone.rs:1: `src/gone.rs` does not exist: the reference to its line 1 points nowhere []",
+        ],
+        "{shown:#?}"
+    );
+}

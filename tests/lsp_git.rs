@@ -124,3 +124,39 @@ fn git_facts_in_the_editor() {
     );
     assert_eq!(s.stop(), Some(0));
 }
+
+/// `path:line` references are links to that line, and go-to-definition lands on it.
+#[test]
+fn line_references_link_to_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    support::git::write_in(&root, ".chant/config.md", support::git::config());
+    support::git::write_in(&root, ".chant/prompts/standard.md", "# Standard\n");
+    support::git::write_in(&root, "src/lib.rs", "one\ntwo\nthree\nfour\n");
+    let text = "---\nstatus: pending\n---\n# Look\n\nSee src/lib.rs:2-3 and src/lib.rs:9.\n";
+    support::git::write_in(&root, &format!(".chant/specs/{A}.md"), text);
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let (mut s, _) = Server::start(&root, &home, neovim_caps(), serde_json::Value::Null);
+    s.wait_for(0, TIMEOUT, |m| is_progress(m, "end")).expect("loaded");
+    let spec = root.join(format!(".chant/specs/{A}.md"));
+    let a = uri(&spec);
+    s.open(&spec, text, 1);
+    let d = s.wait_diagnostics(&a, TIMEOUT, |d| Server::codes(d).contains(&"broken-line-ref".to_string()));
+    let broken: Vec<&serde_json::Value> =
+        d["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "broken-line-ref").collect();
+    assert_eq!(broken.len(), 1, "{d:#}");
+    assert_eq!(broken[0]["range"]["start"], json!({ "line": 5, "character": 23 }), "{d:#}");
+    let links = s.request("textDocument/documentLink", json!({ "textDocument": { "uri": a } }));
+    let targets: Vec<&str> = links.as_array().unwrap().iter().filter_map(|l| l["target"].as_str()).collect();
+    let lib = uri(&root.join("src/lib.rs"));
+    assert_eq!(targets, [format!("{lib}#L2"), format!("{lib}#L9")], "{links:#}");
+    let def = s.request("textDocument/definition", support::requests::at(&a, 5, 8));
+    assert_eq!(def["uri"], lib, "{def:#}");
+    assert_eq!(
+        def["range"],
+        json!({ "start": { "line": 1, "character": 0 }, "end": { "line": 2, "character": 5 } }),
+        "{def:#}"
+    );
+    assert_eq!(s.stop(), Some(0));
+}

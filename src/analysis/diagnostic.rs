@@ -162,6 +162,8 @@ codes! {
         "A link is an absolute path.", "chant resolves links from the project root; absolute paths break on every other machine and in agent worktrees.", "Make the path relative to the project root.";
     PathOutsideProject = "path-outside-project", Error, "file links",
         "A link leaves the project root (`../`).", "Agent worktrees contain only the repository, so the file is not there when the spec runs.", "Link a file inside the project.";
+    BrokenLineRef = "broken-line-ref", Warning, "file links",
+        "A `path:line` reference in the body names a file that does not exist, or a line past its end.", "Whoever follows it (the agent too) lands nowhere: the code moved.", "Update the reference.";
     NotAPath = "not-a-path", Warning, "file links",
         "An entry is not a path (backticks, prose, a URL).", "chant treats every entry as a file name.", "Put prose in the body and keep only paths here.";
     UnknownDependency = "unknown-dependency", Error, "dependencies",
@@ -248,6 +250,8 @@ codes! {
         "A `<branch_prefix><ID>` branch (and its worktree) for an ID that is neither an active nor an archived spec.", "Left behind by a deleted spec; chant never cleans it up.", "Delete the branch (`git branch -D`) and its worktree (`git worktree remove`).";
     Drift = "drift", Information, "git",
         "A file a completed spec tracks (`tracks`, `origin`, `informed_by`) changed in commits after `completed_at` that are not the spec's own, or has uncommitted changes.", "What the spec documents or was based on is out of date. `chant drift` compares file times instead (every clone looks drifted) and then fails with `Invalid transition`.", "Re-run the spec, or review the change (Show changes).";
+    LinesChanged = "lines-changed", Information, "git",
+        "A completed spec cites `path:line` lines whose text changed since it completed.", "The reference now points at other code; what the spec says about it may be out of date.", "Update the numbers (quick fix, when the same text stands elsewhere) or re-check the spec.";
     GitSkipped = "git-skipped", Information, "git",
         "git-based findings were skipped: not a repository, no commit yet, a shallow clone, history past the walk's bound, or a missing main branch.", "Findings that need the history are not reported rather than reported wrongly.", "Fetch the whole history (`fetch-depth: 0` in CI), or pass `--no-git`.";
 }

@@ -31,6 +31,12 @@ pub trait FileFacts: Sync {
     fn read(&self, path: &str) -> Option<String>;
     /// The size of a file and its first `max` bytes (lossy UTF-8), for previews.
     fn preview(&self, path: &str, max: usize) -> Option<Preview>;
+    /// How many lines a text file has (for `path:line` references); `None` when it
+    /// cannot be read.
+    fn line_count(&self, path: &str) -> Option<usize> {
+        let text = self.read(path)?;
+        Some(text.lines().count())
+    }
     /// The entries of one directory that are not ignored by `.gitignore` (and not the
     /// `.git` folder), sorted by name; for path completion.
     fn list_dir(&self, dir: &str) -> Vec<(String, FileKind)>;

@@ -103,6 +103,8 @@ pub struct GitRefs {
     pub completed_at: Option<i64>,
     /// The drift inputs: `tracks`, `origin` and `informed_by` entries.
     pub drift: Vec<LinkRef>,
+    /// `path:line` references in the body (of a completed spec).
+    pub line_refs: Vec<super::body::line_refs::LineRef>,
 }
 
 /// A path written in a link field.
@@ -370,13 +372,12 @@ impl SpecFile<'_> {
         {
             return None;
         }
-        let drift = if status == Status::Completed {
-            self.links()
-                .into_iter()
-                .filter(|l| matches!(l.field, "tracks" | "origin" | "informed_by"))
-                .collect()
+        let (drift, line_refs) = if status == Status::Completed {
+            let links =
+                self.links().into_iter().filter(|l| matches!(l.field, "tracks" | "origin" | "informed_by"));
+            (links.collect(), self.body.line_refs.clone())
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         Some(Box::new(GitRefs {
             commits,
@@ -384,6 +385,7 @@ impl SpecFile<'_> {
             status_range: self.value_range("status").unwrap_or_else(|| self.head_range()),
             completed_at: fm.completed_at.as_deref().and_then(super::git::time::parse_rfc3339),
             drift,
+            line_refs,
         }))
     }
 

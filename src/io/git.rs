@@ -37,6 +37,8 @@ pub struct GitRequest {
     /// Diff HEAD's history back to this time (the oldest `completed_at` of a completed
     /// spec with drift inputs); `None`: no diffs.
     pub since: Option<i64>,
+    /// Lines cited by completed specs, as of their completion.
+    pub lines: Vec<crate::analysis::git::LineQuery>,
 }
 
 /// A project's reader with its caches.
@@ -117,6 +119,9 @@ impl GitReader {
             self.changes(&repo, head_oid, since, &prefix, &mut facts);
         }
         (facts.dirty, facts.tracked_changes) = dirty(&repo, &prefix);
+        if let (Some(head), false) = (head_oid, facts.shallow) {
+            facts.lines = super::git_lines::fates(&repo, head, &workdir, &prefix, &req.lines);
+        }
         Ok(facts)
     }
 
@@ -372,12 +377,31 @@ pub fn request(root: &Path, ws: &crate::analysis::workspace::Workspace) -> GitRe
         .filter(|g| !g.drift.is_empty())
         .filter_map(|g| g.completed_at)
         .min();
+    let mut lines: Vec<crate::analysis::git::LineQuery> = ws
+        .project
+        .specs
+        .iter()
+        .filter(|s| s.chant_status() == crate::analysis::frontmatter::Status::Completed)
+        .filter_map(|s| s.git.as_deref())
+        .filter_map(|g| Some((g.completed_at?, &g.line_refs)))
+        .flat_map(|(at, refs)| {
+            refs.iter().filter_map(move |r| match crate::analysis::facts::normalize_link(&r.path) {
+                crate::analysis::facts::LinkPath::Relative(path) => {
+                    Some(crate::analysis::git::LineQuery { path, first: r.lines.0, last: r.lines.1, at })
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
     let config = ws.config();
     GitRequest {
         root: root.to_path_buf(),
         main_branch: config.main_branch.clone(),
         branch_prefix: config.branch_prefix.clone(),
         since,
+        lines,
     }
 }
 

@@ -246,6 +246,11 @@ pub fn inlay_hint(h: hints::InlayHint, rope: &Rope, enc: Encoding) -> lsp::Inlay
 }
 
 pub fn document_link(l: DocumentLink, target: Uri, rope: &Rope, enc: Encoding) -> lsp::DocumentLink {
+    // Editors open `file:…#L<line>` at that line (VS Code's link opener does).
+    let target = match l.line {
+        Some(line) => format!("{}#L{line}", target.as_str()).parse().unwrap_or(target),
+        None => target,
+    };
     lsp::DocumentLink {
         range: range(rope, &l.range, enc),
         target: Some(target),

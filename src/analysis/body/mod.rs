@@ -20,6 +20,7 @@
 
 pub mod criteria;
 mod html;
+pub mod line_refs;
 pub mod lines;
 pub mod quality_inputs;
 pub mod reader;
@@ -93,6 +94,8 @@ pub struct BodyFacts {
     pub subheadings: usize,
     /// "tightly coupled" or "depends on each other", any case (splittability).
     pub coupling_words: bool,
+    /// `path:line` references outside ``` fences.
+    pub line_refs: Vec<line_refs::LineRef>,
 }
 
 /// Scans `text[body]`.
@@ -190,6 +193,7 @@ pub fn scan(text: &str, body: Range<usize>) -> BodyFacts {
             b'-' if criterion_text(trimmed, true).is_some_and(|t| !t.is_empty()) => f.work_criteria += 1,
             _ => {}
         }
+        line_refs::scan(raw, l.start, &mut f.line_refs);
         // Mentions for coupling: chant drops ``` fenced lines, then runs its regex.
         if may_hold_id(raw) {
             for m in id::mention_regex().find_iter(raw) {

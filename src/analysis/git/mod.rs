@@ -102,6 +102,25 @@ pub struct GitFacts {
     /// Tracked files with uncommitted changes anywhere in the main working tree (what
     /// makes checking out the main branch unsafe).
     pub tracked_changes: usize,
+    /// What became of the lines `path:line` references of completed specs cited when
+    /// they completed, by query.
+    pub lines: HashMap<LineQuery, LineFate>,
+}
+
+/// Lines `first..=last` (1-based) of a project-relative file as they were at `at`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineQuery {
+    pub path: String,
+    pub first: u32,
+    pub last: u32,
+    pub at: i64,
+}
+
+/// Cited lines that no longer read as they did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFate {
+    /// Where the same lines stand now, when they stand at exactly one place.
+    pub moved_to: Option<(u32, u32)>,
 }
 
 /// How an abbreviated hash resolves.

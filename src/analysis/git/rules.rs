@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::time;
-use super::{CommitFact, GitFacts, Lookup};
+use super::{CommitFact, GitFacts, LineQuery, Lookup};
 use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction};
-use crate::analysis::facts::glob_options;
+use crate::analysis::facts::{glob_options, normalize_link, LinkPath};
 use crate::analysis::frontmatter::Status;
 use crate::analysis::project::Project;
 use crate::analysis::spec::{GitRefs, LinkRef, Place, Summary};
@@ -37,6 +37,7 @@ pub fn spec_findings(s: &Summary, inputs: &GitInputs) -> Vec<Diagnostic> {
         Status::Completed => {
             unmerged(s, refs, facts, &mut out);
             drift(s, refs, inputs, &mut out);
+            lines_changed(refs, facts, &mut out);
         }
         Status::InProgress if !(inputs.running)(&s.id) => stopped_run(s, refs, facts, &mut out),
         _ => {}
@@ -108,6 +109,44 @@ fn stopped_run(s: &Summary, refs: &GitRefs, facts: &GitFacts, out: &mut Vec<Diag
         return;
     };
     out.push(Diagnostic::new(Code::StoppedRun, refs.status_range.clone(), message));
+}
+
+/// `path:line` references whose lines no longer read as they did when the spec
+/// completed; where the same text stands elsewhere, a fix updates the numbers.
+fn lines_changed(refs: &GitRefs, facts: &GitFacts, out: &mut Vec<Diagnostic>) {
+    let Some(at) = refs.completed_at else { return };
+    if !facts.history_usable() {
+        return;
+    }
+    for r in &refs.line_refs {
+        let LinkPath::Relative(path) = normalize_link(&r.path) else { continue };
+        let q = LineQuery { path, first: r.lines.0, last: r.lines.1, at };
+        let Some(fate) = facts.lines.get(&q) else { continue };
+        let cited = if q.first == q.last {
+            format!("line {}", q.first)
+        } else {
+            format!("lines {}-{}", q.first, q.last)
+        };
+        let numbers = |(a, b): (u32, u32)| if a == b { a.to_string() } else { format!("{a}-{b}") };
+        let mut message = format!("{cited} of `{}` changed since this spec completed", q.path);
+        if let Some(to) = fate.moved_to {
+            message.push_str(&format!(
+                ": the text it cited now stands at {}",
+                if to.0 == to.1 { format!("line {}", to.0) } else { format!("lines {}-{}", to.0, to.1) }
+            ));
+        } else {
+            message.push_str(": what this spec says about it may be out of date");
+        }
+        let mut d = Diagnostic::new(Code::LinesChanged, r.range.clone(), message);
+        if let Some(to) = fate.moved_to {
+            d.fixes.push(Fix::edit(
+                format!("Cite {}:{}", q.path, numbers(to)),
+                r.numbers.clone(),
+                numbers(to),
+            ));
+        }
+        out.push(d);
+    }
 }
 
 /// Whether a commit belongs to spec `id`: named in its `commits:`, or written by chant

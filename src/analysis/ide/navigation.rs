@@ -29,6 +29,9 @@ fn spec<'a>(project: &'a Project, id: &str) -> Option<&'a Summary> {
 
 /// Where the thing at `offset` is defined.
 pub fn definition(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usize) -> Vec<Location> {
+    if let Some(r) = f.body.line_refs.iter().find(|r| r.range.start <= offset && offset <= r.range.end) {
+        return line_location(facts, &r.path, r.lines).into_iter().collect();
+    }
     let Some((target, _)) = target_at(f, offset) else { return Vec::new() };
     match target {
         Target::SpecId { id, .. } => spec(project, &id).map(Location::title_of).into_iter().collect(),
@@ -46,6 +49,23 @@ pub fn definition(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset
         }
         _ => Vec::new(),
     }
+}
+
+/// Lines `first..=last` (1-based) of a file, as a location (the file's start when it
+/// is shorter).
+fn line_location(facts: &dyn FileFacts, raw: &str, (first, last): (u32, u32)) -> Option<Location> {
+    let LinkPath::Relative(path) = normalize_link(raw) else { return None };
+    if facts.kind(&path) != Some(FileKind::File) {
+        return None;
+    }
+    let text = facts.read(&path)?;
+    let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let start = starts.get(first as usize - 1).copied();
+    let range = start.map(|start| {
+        let end = starts.get(last as usize).map_or(text.len(), |&e| e.saturating_sub(1)).max(start);
+        start..end
+    });
+    Some(Location { path, range })
 }
 
 /// The files a path or glob entry points at (spec files land on their title).
@@ -130,6 +150,8 @@ pub struct DocumentLink {
     pub range: Range<usize>,
     pub target: String,
     pub tooltip: String,
+    /// A line of the target to open at (1-based).
+    pub line: Option<u32>,
 }
 
 /// Every existing file path in the frontmatter and every spec ID (frontmatter lists,
@@ -141,7 +163,29 @@ pub fn document_links(project: &Project, facts: &dyn FileFacts, f: &SpecFile) ->
         if p.contains(['*', '?', '[']) || facts.kind(p) != Some(FileKind::File) {
             continue;
         }
-        out.push(DocumentLink { range: l.range.clone(), target: p.clone(), tooltip: format!("open {p}") });
+        out.push(DocumentLink {
+            range: l.range.clone(),
+            target: p.clone(),
+            tooltip: format!("open {p}"),
+            line: None,
+        });
+    }
+    for r in &f.body.line_refs {
+        let LinkPath::Relative(p) = normalize_link(&r.path) else { continue };
+        if facts.kind(&p) != Some(FileKind::File) {
+            continue;
+        }
+        let at = if r.lines.0 == r.lines.1 {
+            format!("line {}", r.lines.0)
+        } else {
+            format!("lines {}-{}", r.lines.0, r.lines.1)
+        };
+        out.push(DocumentLink {
+            range: r.range.clone(),
+            tooltip: format!("open {p} at {at}"),
+            target: p,
+            line: Some(r.lines.0),
+        });
     }
     let summary_refs = f.summary();
     let mut refs: Vec<(String, Range<usize>)> = Vec::new();
@@ -158,6 +202,7 @@ pub fn document_links(project: &Project, facts: &dyn FileFacts, f: &SpecFile) ->
                 range,
                 target: s.path.clone(),
                 tooltip: format!("{title} ({})", s.status.as_str()),
+                line: None,
             });
         }
     }

@@ -5,6 +5,7 @@
 //! One module per family; each pushes [`Diagnostic`]s with exact ranges.
 
 mod frontmatter;
+mod line_refs;
 mod links;
 mod lint;
 mod reads;
@@ -18,6 +19,7 @@ use super::spec::{Context, Readable, SpecFile};
 pub fn local(ctx: &Context, file: &SpecFile, out: &mut Vec<Diagnostic>) {
     frontmatter::check(ctx, file, out);
     links::check(ctx, file, out);
+    line_refs::check(ctx, file, out);
     if file.readable != Readable::No {
         lint::check(ctx, file, out);
     }
