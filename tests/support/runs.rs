@@ -95,6 +95,21 @@ impl Project {
         wait_end(s, begin, &token)
     }
 
+    /// Runs the fake chant in the project as the server would (`args`, `env` for the fake);
+    /// asserts that it succeeded and returns its stdout.
+    pub fn chant(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = std::process::Command::new(fake_chant())
+            .args(args)
+            .current_dir(&self.root)
+            .env("FAKE_CHANT_WORKTREES", self.worktrees())
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "chant {args:?}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    }
+
     /// The abbreviated hashes of the `chant(<id>):` commits on branch `chant/<id>`,
     /// oldest first: what chant writes into `commits:`.
     pub fn chant_commits(&self, id: &str) -> Vec<String> {
