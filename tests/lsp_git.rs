@@ -1,6 +1,7 @@
 //! A spec's life in git over the protocol: the real server on a repository made as
 //! chant makes it (tests/support/git.rs): git findings published, the git part of a
-//! spec's hover and lenses, a `commits:` hash hovered, and a new commit noticed.
+//! spec's hover and lenses, a `commits:` hash hovered, and a new commit noticed; a run of
+//! the fake chant (which branches and commits as chant does) and its `chant merge`.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
@@ -11,7 +12,9 @@ use std::time::Duration;
 use serde_json::json;
 use support::git::{lifecycle, GitRepo, A, DAY, F, T0};
 use support::lsp::{neovim_caps, uri, Server, TIMEOUT};
+use support::project::Project;
 use support::requests::{code_actions, hover_text, is_progress, titled, wait_lenses, with_code};
+use support::runs::{wait_begin, wait_end, WAIT};
 
 fn drift_messages(d: &serde_json::Value) -> Vec<String> {
     d["diagnostics"]
@@ -159,4 +162,96 @@ fn line_references_link_to_their_lines() {
         "{def:#}"
     );
     assert_eq!(s.stop(), Some(0));
+}
+
+const RUN: &str = "\
+//- .chant/config.md
+---
+project:
+  name: merging
+defaults:
+  prompt: standard
+---
+//- .chant/prompts/standard.md
+Do {{spec.id}}.
+//- .chant/specs/2026-03-01-001-mmm.md
+---
+type: code
+status: pending
+---
+# Land the agent's work
+
+The work of the agent reaches the main branch once the branch is merged.
+
+## Acceptance Criteria
+
+- [ ] The work file is on the main branch
+- [ ] The spec stays completed after the merge
+";
+
+const M: &str = "2026-03-01-001-mmm";
+
+fn has(d: &serde_json::Value, code: &str) -> bool {
+    Server::codes(d).contains(&code.to_string())
+}
+
+/// A run from the editor leaves the spec's branch unmerged (a hint); `chant merge`, which
+/// the Merge action runs, merges it with a merge commit (main moved: the transcript), and
+/// the server notices.
+#[test]
+fn a_run_from_the_editor_then_chant_merge() {
+    let env = Project::new(RUN, true);
+    let mut s = env.server(neovim_caps(), &[("FAKE_CHANT_LINES", "1"), ("FAKE_CHANT_DELAY", "0")]);
+    let m = env.spec_uri(M);
+    env.run_to_end(&mut s, M);
+    let d = s.wait_diagnostics(&m, WAIT, |d| has(d, "unmerged-branch"));
+    assert!(d.to_string().contains(&format!("`chant merge {M}` merges it")), "{d:#}");
+
+    // The Merge action the hint offers runs `chant merge <ID> --yes` (once the git facts
+    // after the run are read, the working tree is clean and the action is enabled).
+    let deadline = std::time::Instant::now() + WAIT;
+    let merge = loop {
+        let actions = code_actions(&mut s, &m, None, json!([]));
+        let merge = titled(&actions, &format!("Merge chant/{M} into main")).clone();
+        if merge["command"]["command"] == "chant.merge" || std::time::Instant::now() > deadline {
+            break merge;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(merge["command"]["command"], "chant.merge", "{merge:#}");
+    let from = s.received.len();
+    let r = s.request("workspace/executeCommand", merge["command"].clone());
+    assert_eq!(r["started"], M, "{r}");
+    assert_eq!(r["command"], json!(["merge", M, "--yes"]), "{r}");
+    let (begin, token) = wait_begin(&mut s, from, M);
+    wait_end(&mut s, begin, &token);
+    assert_eq!(env.head(), ("main".to_string(), format!("Merge chant/{M}")));
+    assert!(env.root.join(format!("work/{M}.txt")).is_file());
+    // The spec conflicted (in_progress on the branch): main's completed copy is kept.
+    assert_eq!(env.status(M), "completed");
+    s.wait_diagnostics(&m, WAIT, |d| !has(d, "unmerged-branch"));
+    let merged = format!("⎇ chant/{M} (merged) · worktree · ");
+    let l = wait_lenses(&mut s, &m, |l| l.iter().any(|t| t.starts_with(&merged)));
+    assert!(l.iter().any(|t| t.starts_with(&merged)), "{l:?}");
+    // Merging again changes nothing.
+    assert!(env.chant(&["merge", M, "--yes"], &[]).contains("already merged"));
+    assert_eq!(env.head().1, format!("Merge chant/{M}"));
+    assert_eq!(s.stop(), Some(0));
+}
+
+/// The fake's merge fast-forwards when the main branch has not moved since the branch
+/// was made.
+#[test]
+fn chant_merge_fast_forwards_when_it_can() {
+    let env = Project::new(RUN, true);
+    env.chant(&["work", M], &[("FAKE_CHANT_LINES", "1"), ("FAKE_CHANT_DELAY", "0")]);
+    assert_eq!(env.head().1, format!("chant: Record agent transcript for {M}"));
+    // Drop the transcript commit (and the spec's changes): main is back where the branch began.
+    let repo = git2::Repository::open(&env.root).unwrap();
+    let start = repo.head().unwrap().peel_to_commit().unwrap().parent(0).unwrap();
+    repo.reset(start.as_object(), git2::ResetType::Hard, None).unwrap();
+    let said = env.chant(&["merge", M, "--yes"], &[]);
+    assert!(said.contains("fast-forwarded"), "{said}");
+    assert_eq!(env.head(), ("main".to_string(), format!("chant({M}): record the agent's 1 steps")));
+    assert_eq!(env.chant_commits(M).len(), 2);
 }

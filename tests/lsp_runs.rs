@@ -162,10 +162,11 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
     );
     let outcome = s.received[end]["params"]["value"]["message"].as_str().unwrap().to_string();
     assert!(outcome.starts_with("exit 0 after"), "{outcome}");
-    assert!(
-        outcome.contains("the spec is now completed") && outcome.contains("commits abc1234"),
-        "{outcome}"
-    );
+    // chant committed on the spec's branch: the outcome names its `chant(<ID>):` commits
+    // (the status commit and the agent's), as the spec's `commits:` does.
+    let own = env.chant_commits(BBB);
+    assert_eq!(own.len(), 2, "{own:?}");
+    assert!(outcome.contains(&format!("the spec is now completed; commits {}", own.join(", "))), "{outcome}");
 
     // Every output line went to the client's log, in order.
     let logged: Vec<String> =
@@ -196,6 +197,29 @@ fn a_run_reports_progress_streams_output_and_ends_with_the_outcome() {
     let l = lenses(&mut s, &bbb);
     assert!(l.iter().any(|t| t.starts_with("✓ Last run: exit 0")), "{l:?}");
     assert!(!l.iter().any(|t| t.starts_with("▶")), "no run lens on a completed spec: {l:?}");
+    // In git: the transcript committed on main, the branch and its worktree kept (a single
+    // `chant work` never merges). The server's git facts follow: the lens and the hover
+    // give the branch, 2 ahead of main, and the spec's 3 commits (the transcript too).
+    assert_eq!(env.head(), ("main".to_string(), format!("chant: Record agent transcript for {BBB}")));
+    assert!(env.worktrees().join(format!("chant-runs-{BBB}/work/{BBB}.txt")).is_file());
+    let git_lens = format!("⎇ chant/{BBB} (+2, unmerged) · worktree · 3 commits · ");
+    let l = wait_lenses(&mut s, &bbb, |l| l.iter().any(|t| t.starts_with(&git_lens)));
+    assert!(l.iter().any(|t| t.starts_with(&git_lens)), "{l:?}");
+    let hover = env.hover_title(&mut s, BBB);
+    assert!(
+        hover.contains(&format!("**git**: branch `chant/{BBB}`, 2 ahead and 1 behind `main`, not merged"))
+            && hover.contains(", clean · 3 commits, newest `"),
+        "{hover}"
+    );
+    // The hashes in `commits:` are real: hovering the agent's names its commit and file.
+    let text = std::fs::read_to_string(env.spec(BBB)).unwrap();
+    let agent_line = text.lines().position(|l| l == format!("- {}", own[1])).unwrap();
+    let h = hover_text(&mut s, &bbb, agent_line as u32, 3);
+    assert!(h.starts_with(&format!("**chant({BBB}): record the agent's 4 steps**")), "{h}");
+    assert!(h.contains(&format!("`work/{BBB}.txt` +4")), "{h}");
+    // No unknown hash; the unmerged branch of a completed spec is a hint.
+    let d = s.wait_diagnostics(&bbb, WAIT, |d| Server::codes(d).contains(&"unmerged-branch".to_string()));
+    assert!(!Server::codes(&d).contains(&"unknown-commit".to_string()), "{d:#}");
     // ddd was blocked by bbb; now it can run.
     let ddd_actions = code_actions(&mut s, &env.spec_uri(DDD), None, json!([]));
     assert!(titled(&ddd_actions, &format!("Run {DDD}")).get("disabled").is_none(), "{ddd_actions:#?}");

@@ -11,9 +11,10 @@
 #     (Restricted Mode, then trusted) and `missing-server` (vscode/drive.mjs).
 #
 # The fake chant (tests/fake-chant/chant: prints FAKE_CHANT_LINES agent lines FAKE_CHANT_DELAY s
-# apart and marks the spec completed) comes first on PATH as `chant`, so runs started from the
-# editors are real processes but no test starts a real agent. Each project copy is a git
-# repository with one commit (the server refuses runs otherwise).
+# apart, then commits and completes the spec as chant does, on branch chant/<ID> in a worktree
+# beside the project copy, inside the run's temporary folder) comes first on PATH as `chant`, so
+# runs started from the editors are real processes but no test starts a real agent. Each project
+# copy is a git repository with one commit on `main` (the server refuses runs otherwise).
 #
 # Installs whatever is missing (apt-get, pip download, npm) and caches downloads and installs under
 # $EDITORS_CACHE (default target/editors-cache), so only the first run is slow. Builds the server

@@ -45,6 +45,12 @@ impl Project {
         s
     }
 
+    /// The folder the fake chant makes its worktrees in (`FAKE_CHANT_WORKTREES`): beside
+    /// the project in the test's own temporary folder, never in the shared `/tmp`.
+    pub fn worktrees(&self) -> PathBuf {
+        self.home.with_file_name("worktrees")
+    }
+
     /// The path of active spec `id`.
     pub fn spec(&self, id: &str) -> PathBuf {
         self.root.join(format!(".chant/specs/{id}.md"))
@@ -55,9 +61,12 @@ impl Project {
     }
 }
 
-/// Commits everything under `root` into a new git repository.
+/// Commits everything under `root` into a new git repository on branch `main` (chant's
+/// default `defaults.main_branch`, whatever git's own default is here).
 pub fn git_init(root: &Path) {
-    let repo = git2::Repository::init(root).unwrap();
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = git2::Repository::init_opts(root, &opts).unwrap();
     let mut index = repo.index().unwrap();
     index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
     index.write().unwrap();

@@ -30,10 +30,14 @@ pub struct Started {
 
 /// What runs need of a project.
 impl Project {
-    /// A server whose `chant` is the fake, with `env` for the fake.
+    /// A server whose `chant` is the fake, with `env` for the fake (its worktrees go to
+    /// [`Project::worktrees`]).
     pub fn server(&self, caps: Value, env: &[(&str, &str)]) -> Server {
+        let worktrees = self.worktrees().display().to_string();
+        let mut env = env.to_vec();
+        env.push(("FAKE_CHANT_WORKTREES", &worktrees));
         let (mut s, _) =
-            Server::start_env(&self.root, &self.home, caps, json!({ "executable": fake_chant() }), env);
+            Server::start_env(&self.root, &self.home, caps, json!({ "executable": fake_chant() }), &env);
         self.wait_loaded(&mut s);
         s
     }
@@ -89,6 +93,43 @@ impl Project {
         execute(s, "chant.run", json!([self.spec_uri(id)]));
         let (begin, token) = wait_begin(s, from, id);
         wait_end(s, begin, &token)
+    }
+
+    /// Runs the fake chant in the project as the server would (`args`, `env` for the fake);
+    /// asserts that it succeeded and returns its stdout.
+    pub fn chant(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = std::process::Command::new(fake_chant())
+            .args(args)
+            .current_dir(&self.root)
+            .env("FAKE_CHANT_WORKTREES", self.worktrees())
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "chant {args:?}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    }
+
+    /// The abbreviated hashes of the `chant(<id>):` commits on branch `chant/<id>`,
+    /// oldest first: what chant writes into `commits:`.
+    pub fn chant_commits(&self, id: &str) -> Vec<String> {
+        let repo = git2::Repository::open(&self.root).unwrap();
+        let mut walk = repo.revwalk().unwrap();
+        walk.push_ref(&format!("refs/heads/chant/{id}")).unwrap();
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).unwrap();
+        let prefix = format!("chant({id}):");
+        walk.map(|oid| repo.find_commit(oid.unwrap()).unwrap())
+            .filter(|c| c.summary().ok().flatten().is_some_and(|s| s.starts_with(&prefix)))
+            .map(|c| c.as_object().short_id().unwrap().as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// The branch checked out in the project and the subject of its newest commit.
+    pub fn head(&self) -> (String, String) {
+        let repo = git2::Repository::open(&self.root).unwrap();
+        let head = repo.head().unwrap();
+        let subject = head.peel_to_commit().unwrap().summary().unwrap().unwrap().to_string();
+        (head.shorthand().unwrap().to_string(), subject)
     }
 
     /// Hover on the title of spec `id` (wherever chant's edits have moved it).

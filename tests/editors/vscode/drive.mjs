@@ -216,6 +216,8 @@ const U4X_ID = '2026-11-05-001-u4x';
 const P9D_ID = '2026-11-02-002-p9d';
 const FIX = 'Change to `2026-11-05-002-zz8`';
 const RUN = `Run ${U4X_ID} (chant work)`;
+// A completed run's outcome: the `chant(<ID>):` commits chant wrote, abbreviated.
+const COMPLETED = /the spec is now completed; commits [0-9a-f]{7,}, [0-9a-f]{7,}/;
 
 const workbench = {
     name: 'workbench',
@@ -441,14 +443,15 @@ const mainScenario = [
       const t = await toast(page, `chant work ${U4X_ID}: exit 0`);
       const shown = Date.now();
       const text = await textOf(t);
-      if (!text.includes('the spec is now completed; commits abc1234')) fail(`unexpected outcome: ${text}`);
+      // The fake chant commits as chant does: its status commit and the agent's, abbreviated.
+      if (!COMPLETED.test(text)) fail(`unexpected outcome: ${text}`);
       await waitFor(t.locator('.monaco-button', { hasText: 'Show log' }), 'a "Show log" button on the outcome');
       await waitFor(page.locator('.statusbar-item', { hasText: 'chant: 1 run' }), 'the run status item goes away', 'hidden', 5000);
       const lens = await poll('the lens says ✓ Last run: exit 0', async () => {
         const l = await lensTexts(page);
         // One decoration holds the title's lenses, " | " apart: the last outcome (no run lens:
         // the spec is completed), then status and dependents.
-        return l.some((x) => x.includes('✓ Last run: exit 0 after') && x.includes('the spec is now completed; commits abc1234') && !x.includes('▶'))
+        return l.some((x) => x.includes('✓ Last run: exit 0 after') && COMPLETED.test(x) && !x.includes('▶'))
           ? l
           : null;
       }, { timeout: 10000, every: 100, seen: () => lensTexts(page) });
