@@ -37,6 +37,11 @@ impl State {
         };
         let r = &mut self.roots[idx];
         r.git_read = read;
+        // Nothing new (a file event that changed nothing git knows): nothing to redo.
+        // Ages in messages move only with facts that changed.
+        if r.ws.git_facts().is_some_and(|old| old.same_as(&facts)) {
+            return;
+        }
         let running = r.runs.locks.keys().cloned().collect();
         r.ws.set_git(Some(facts), running);
         // The config file's findings may have changed too.

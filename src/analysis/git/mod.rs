@@ -59,7 +59,7 @@ pub struct WorktreeFact {
 }
 
 /// What the repository says, read once per HEAD, refs and index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GitFacts {
     /// Why git facts could not be read (not a repository, no commit yet, …), said once.
     pub unavailable: Option<String>,
@@ -135,6 +135,11 @@ impl GitFacts {
     /// Facts that say only why there are none.
     pub fn unavailable(why: impl Into<String>) -> GitFacts {
         GitFacts { unavailable: Some(why.into()), ..GitFacts::default() }
+    }
+
+    /// The same facts, whenever they were read (a refresh that found nothing new).
+    pub fn same_as(&self, other: &GitFacts) -> bool {
+        GitFacts { read_at: other.read_at, ..self.clone() } == *other
     }
 
     /// Builds the lookup indexes once `commits` is filled.
