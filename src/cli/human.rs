@@ -1,135 +1,15 @@
-//! `chant-lsp check`: every diagnostic of a project, printed like rustc/ruff
-//! (`path:line:col: severity[code]: message`, the source line, a caret underline)
-//! or as JSON with LSP-style positions (0-based line, UTF-16 character) and byte
-//! offsets. Columns in the human format are 1-based characters.
+//! `check`'s output for people, like rustc and ruff: `path:line:col: severity[code]:
+//! message`, the source line with a caret underline, related locations, then one summary
+//! line. Columns are 1-based characters; whatever a terminal would act on is escaped.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde_json::{json, Value};
-
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::check::{acts_on_terminal, count, escaped, read_text, shown, FileTexts, ProjectReport};
+use crate::analysis::diagnostic::Severity;
 use crate::analysis::text::{LineIndex, Position};
-use crate::analysis::workspace::{Checked, FileReport};
-use crate::io::load::{self, Options};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone)]
-pub struct CheckArgs {
-    pub path: PathBuf,
-    pub format: Format,
-    pub color: bool,
-    pub options: Options,
-}
-
-/// The result of a check: the text to print and the exit code.
-pub struct Outcome {
-    pub output: String,
-    pub exit_code: i32,
-}
-
-/// Runs a check. `Err` is a usage or IO problem (exit code 2).
-pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    let root = load::root_for(&args.path)?;
-    let project = load::load(&root, &args.options)?;
-    let loaded = project.workspace.checked(&project.facts);
-    // Freeing a large project takes a while and nothing needs it: a thread does it while
-    // the report is printed (or the process exits first).
-    std::thread::spawn(move || drop(project));
-    let display = display_root(&root);
-    let output = match args.format {
-        Format::Human => human(&loaded, &root, &display, args.color),
-        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &root, &display))? + "\n",
-    };
-    let errors = count(&loaded.reports, Severity::Error);
-    Ok(Outcome { output, exit_code: i32::from(errors > 0) })
-}
-
-/// How the project root is shown: relative to the current directory when inside it.
-fn display_root(root: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
-        Some(rel) if rel.as_os_str().is_empty() => String::new(),
-        Some(rel) => format!("{}/", escaped(&rel.display().to_string())),
-        None => format!("{}/", escaped(&root.display().to_string())),
-    }
-}
-
-fn shown(display_root: &str, path: &str) -> String {
-    let full = if Path::new(path).is_absolute() { path.to_string() } else { format!("{display_root}{path}") };
-    escaped(&full).into_owned()
-}
-
-/// Characters a terminal acts on instead of showing (ESC, CR, newline and the other
-/// controls, and the bidirectional overrides that reorder what is shown).
-fn acts_on_terminal(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text from the project (paths, IDs, titles, values in messages) as it may be printed:
-/// every character a terminal would act on is written as an escape (`\n`, `\u{1b}`), so
-/// a name can neither clear the screen nor forge a `path:line:col:` line for CI.
-fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(acts_on_terminal) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if acts_on_terminal(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// A file's text for position conversion, read again (the load dropped it).
-fn read_text(root: &Path, path: &str) -> String {
-    let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
-    load::read_text(&full).unwrap_or_default()
-}
-
-/// One file's text and line index, plus the texts of the other files its diagnostics
-/// point to (related locations), each read once.
-struct FileTexts<'a> {
-    root: &'a Path,
-    path: &'a str,
-    idx: LineIndex<'a>,
-    others: HashMap<String, String>,
-}
-
-impl<'a> FileTexts<'a> {
-    fn new(root: &'a Path, path: &'a str, text: &'a str) -> Self {
-        FileTexts { root, path, idx: LineIndex::new(text), others: HashMap::new() }
-    }
-
-    /// The position of `offset` in `path` (this file or another).
-    fn position(&mut self, path: &str, offset: usize) -> Position {
-        self.with_index(path, |idx| idx.position(offset))
-    }
-
-    fn with_index<R>(&mut self, path: &str, f: impl FnOnce(&LineIndex) -> R) -> R {
-        if path == self.path {
-            return f(&self.idx);
-        }
-        let root = self.root;
-        let text = self.others.entry(path.to_string()).or_insert_with(|| read_text(root, path));
-        f(&LineIndex::new(text))
-    }
-}
-
-fn count(reports: &[FileReport], sev: Severity) -> usize {
-    reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == sev).count()
-}
+use crate::analysis::workspace::FileReport;
+use crate::io::load;
 
 struct Style {
     on: bool,
@@ -238,27 +118,29 @@ fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> Str
     out
 }
 
-fn human(loaded: &Checked, root_dir: &Path, root: &str, color: bool) -> String {
+/// The human report of every project, then one summary line.
+pub fn print(projects: &[ProjectReport], color: bool) -> String {
     let style = Style { on: color };
-    // Files are printed in parallel (each is read again for its positions), in order.
-    let mut out: String =
-        load::parallel_map(&loaded.reports, |r| human_file(r, root_dir, root, &style)).concat();
+    let mut out = String::new();
+    for p in projects {
+        // Files are printed in parallel (each is read again for its positions), in order.
+        out += &load::parallel_map(&p.reports, |r| human_file(r, &p.root, &p.display, &style)).concat();
+    }
     let (e, w, i, h) = (
-        count(&loaded.reports, Severity::Error),
-        count(&loaded.reports, Severity::Warning),
-        count(&loaded.reports, Severity::Information),
-        count(&loaded.reports, Severity::Hint),
+        count(projects, Severity::Error),
+        count(projects, Severity::Warning),
+        count(projects, Severity::Information),
+        count(projects, Severity::Hint),
     );
-    let files = loaded.reports.len();
+    let files: usize = projects.iter().map(|p| p.reports.len()).sum();
+    let active: usize = projects.iter().map(|p| p.active_specs).sum();
+    let archived: usize = projects.iter().map(|p| p.archived_specs).sum();
     let specs = format!(
-        "{} spec{} checked{}",
-        loaded.active_specs,
-        if loaded.active_specs == 1 { "" } else { "s" },
-        if loaded.archived_specs > 0 {
-            format!(", {} archived", loaded.archived_specs)
-        } else {
-            String::new()
-        }
+        "{} spec{} checked{}{}",
+        active,
+        if active == 1 { "" } else { "s" },
+        if archived > 0 { format!(", {archived} archived") } else { String::new() },
+        if projects.len() > 1 { format!(", in {} projects", projects.len()) } else { String::new() }
     );
     if e + w + i + h == 0 {
         let _ = writeln!(out, "{}: no problems ({specs})", style.paint("1;32", "ok"));
@@ -288,55 +170,4 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-fn range_json(idx: &LineIndex, range: &std::ops::Range<usize>) -> (Value, Value) {
-    let (s, e) = idx.range(range);
-    (
-        json!({"start": {"line": s.line, "character": s.utf16}, "end": {"line": e.line, "character": e.utf16}}),
-        json!({"start": idx.clamp(range.start), "end": idx.clamp(range.end.max(range.start))}),
-    )
-}
-
-fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut FileTexts) -> Value {
-    let (range, bytes) = range_json(&texts.idx, &d.range);
-    let related: Vec<Value> = d
-        .related
-        .iter()
-        .map(|r| {
-            let (range, bytes) = texts.with_index(&r.path, |idx| range_json(idx, &r.range));
-            json!({"file": shown(root, &r.path), "range": range, "byte_range": bytes, "message": r.message})
-        })
-        .collect();
-    json!({
-        "file": shown(root, path),
-        "code": d.code.as_str(),
-        "severity": d.severity.as_str(),
-        "message": d.message,
-        "range": range,
-        "byte_range": bytes,
-        "related": related,
-    })
-}
-
-fn to_json(loaded: &Checked, root_dir: &Path, root: &str) -> Value {
-    let per_file = load::parallel_map(&loaded.reports, |r| {
-        let text = read_text(root_dir, &r.path);
-        let mut texts = FileTexts::new(root_dir, &r.path, &text);
-        r.diagnostics.iter().map(|d| diagnostic_json(d, &r.path, root, &mut texts)).collect::<Vec<_>>()
-    });
-    let diags: Vec<Value> = per_file.into_iter().flatten().collect();
-    json!({
-        "root": if root.is_empty() { "." } else { root.trim_end_matches('/') },
-        "diagnostics": diags,
-        "summary": {
-            "errors": count(&loaded.reports, Severity::Error),
-            "warnings": count(&loaded.reports, Severity::Warning),
-            "infos": count(&loaded.reports, Severity::Information),
-            "hints": count(&loaded.reports, Severity::Hint),
-            "files": loaded.reports.len(),
-            "specs": loaded.active_specs,
-            "archived_specs": loaded.archived_specs,
-        }
-    })
 }
