@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use chant_lsp::io::load::{self, Options};
 use chant_lsp::io::run::RunFacts;
 use chant_lsp::lsp::changes::{Change, Effects, Texts};
+use chant_lsp::lsp::settings;
 use chant_lsp::lsp::state::State;
 use expect_test::{expect, Expect};
 use support::Fixture;
@@ -78,6 +79,7 @@ impl Harness {
             root: self.root.clone(),
             result: Ok(Box::new(l)),
             runs: RunFacts::default(),
+            project_file: settings::project_file(&self.root).0,
         })
     }
 

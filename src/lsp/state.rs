@@ -15,6 +15,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
 use super::settings::Settings;
 use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::selection::Selection;
 use crate::analysis::spec::{self, Context, SpecFile, Summary};
 use crate::analysis::workspace::{self, Workspace};
 use crate::io::facts::DiskFacts;
@@ -84,6 +85,8 @@ pub struct Root {
     pub runs_read: u64,
     /// The read the project was loaded with: file reads that started before it are stale.
     pub loaded_read: u64,
+    /// What the project's `chant-lsp.toml` selects (under the editor's settings).
+    pub selection: Selection,
 }
 
 impl Root {
