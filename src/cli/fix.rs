@@ -133,7 +133,7 @@ pub fn fix_project(
 /// Replaces the file at `path`, whose bytes were `old`, with `new`: through a temporary
 /// file in the same folder (with the file's permissions), renamed over it only if the
 /// file still holds `old`. `Err` says why the file was left alone.
-fn write_atomic(path: &Path, old: &[u8], new: &str) -> Result<(), String> {
+pub fn write_atomic(path: &Path, old: &[u8], new: &str) -> Result<(), String> {
     let target = std::fs::canonicalize(path).map_err(|e| format!("cannot resolve it: {e}"))?;
     let meta = std::fs::metadata(&target).map_err(|e| format!("cannot read its metadata: {e}"))?;
     if meta.permissions().readonly() {

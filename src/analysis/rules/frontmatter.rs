@@ -185,8 +185,9 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 if let Some(e) = f.layout.entries.iter().find(|x| x.key_range == e.range) {
                     let fix = Fix::edit(format!("Remove this `{key}` entry"), e.lines.clone(), "");
                     // Removing a repeat that says the same thing loses nothing.
-                    let value =
-                        |x: &crate::analysis::layout::Entry| f.text[x.key_range.end..x.range.end].trim();
+                    let value = |x: &crate::analysis::layout::Entry| {
+                        f.text[x.key_range.end..x.range.end].trim_start().trim_start_matches(':').trim()
+                    };
                     let same = first
                         .as_ref()
                         .and_then(|r| f.layout.entries.iter().find(|x| x.key_range == *r))
