@@ -14,6 +14,9 @@ use super::diagnostic::{Code, Diagnostic, Fix, FixAction};
 /// The most rounds one file gets (each round re-analyses the text).
 pub const ROUNDS: usize = 10;
 
+/// Text edits: a byte range of the file and what replaces it.
+pub type Edits = Vec<(Range<usize>, String)>;
+
 /// One fix that was applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -40,7 +43,7 @@ pub fn fix_text(text: &str, mut diagnostics: impl FnMut(&str) -> Vec<Diagnostic>
         if picked.is_empty() {
             return Fixed { text, applied, settled: true };
         }
-        let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+        let mut edits: Edits = Vec::new();
         for (a, e) in picked {
             applied.push(a);
             edits.extend(e);
@@ -53,8 +56,8 @@ pub fn fix_text(text: &str, mut diagnostics: impl FnMut(&str) -> Vec<Diagnostic>
 
 /// The automatic fixes of `diags` that can be applied together to `text`, with their
 /// edits (in the file's line ending), in the order of their positions.
-pub fn pick(text: &str, diags: &[Diagnostic], eol: &str) -> Vec<(Applied, Vec<(Range<usize>, String)>)> {
-    let mut candidates: Vec<(Applied, Vec<(Range<usize>, String)>)> = diags
+pub fn pick(text: &str, diags: &[Diagnostic], eol: &str) -> Vec<(Applied, Edits)> {
+    let mut candidates: Vec<(Applied, Edits)> = diags
         .iter()
         .filter_map(|d| {
             let fix = d.fixes.iter().find(|f| f.automatic)?;
@@ -76,7 +79,7 @@ pub fn pick(text: &str, diags: &[Diagnostic], eol: &str) -> Vec<(Applied, Vec<(R
 }
 
 /// A fix as edits of `text` (`None`: it is not an edit of this text).
-fn edits_of(fix: &Fix, text: &str, eol: &str) -> Option<Vec<(Range<usize>, String)>> {
+fn edits_of(fix: &Fix, text: &str, eol: &str) -> Option<Edits> {
     match &fix.action {
         FixAction::Edits(edits) => {
             let ok = edits.iter().all(|(r, _)| {
@@ -112,7 +115,7 @@ fn conflict(a: &Range<usize>, b: &Range<usize>) -> bool {
 }
 
 /// Applies non-conflicting edits (any order).
-fn apply_edits(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+fn apply_edits(text: &str, mut edits: Edits) -> String {
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
     let mut out = text.to_string();
     for (r, t) in edits {
