@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use chant_lsp::analysis::selection::Selection;
 use chant_lsp::cli::check::{self, CheckArgs, Format};
+use chant_lsp::cli::fix::FixMode;
 use chant_lsp::io::load::{parallel_map, read_into, Options};
 
 /// The same allocator as the `chant-lsp` binary.
@@ -71,10 +73,12 @@ fn child(mode: &str, root: &Path) {
         _ => {
             let args = CheckArgs {
                 git: false,
-                path: root.to_path_buf(),
+                paths: vec![root.to_path_buf()],
                 format: Format::Json,
                 color: false,
                 options: Options { include_archived: false, home: None, check_only: true },
+                selection: Selection::default(),
+                fix: FixMode::Off,
             };
             let out = check::run(&args).expect("check runs");
             format!("{} bytes of JSON", out.output.len())

@@ -1,5 +1,6 @@
 //! The `chant-lsp` binary: with no arguments a language server on stdio; `check` prints
-//! diagnostics for CI.
+//! diagnostics for CI (and fixes what needs no choice); `--version` names the chant
+//! release it follows.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Version => {
-            let _ = writeln!(stdout(), "chant-lsp {}", env!("CARGO_PKG_VERSION"));
+            let _ = writeln!(stdout(), "{}", cli::version_line());
             ExitCode::SUCCESS
         }
         Command::Help => {
@@ -41,6 +42,9 @@ fn main() -> ExitCode {
         }
         Command::Check(args) => match cli::check::run(&args) {
             Ok(outcome) => {
+                if !outcome.notes.is_empty() {
+                    let _ = stderr().write_all(outcome.notes.as_bytes());
+                }
                 let mut out = stdout();
                 let _ = out.write_all(outcome.output.as_bytes());
                 let _ = out.flush();

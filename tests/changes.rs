@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use chant_lsp::io::load::{self, Options};
 use chant_lsp::io::run::RunFacts;
 use chant_lsp::lsp::changes::{Change, Effects, Texts};
+use chant_lsp::lsp::settings;
 use chant_lsp::lsp::state::State;
 use expect_test::{expect, Expect};
 use support::Fixture;
@@ -78,6 +79,7 @@ impl Harness {
             root: self.root.clone(),
             result: Ok(Box::new(l)),
             runs: RunFacts::default(),
+            project_file: settings::project_file(&self.root).0,
         })
     }
 
@@ -452,6 +454,64 @@ fn a_checkout_of_many_files_and_a_config_change_reload() {
     "#]],
     );
     h.assert_fresh();
+}
+
+/// `chant-lsp.toml` changing reloads the project (the load reads it); what it ignores is
+/// not published, and the editor's settings come over it.
+#[test]
+fn the_project_file_selects_what_is_published() {
+    let mut h = Harness::new(&project());
+    let bbb = h.write(
+        &format!(".chant/specs/{BBB}.md"),
+        &spec(&format!("depends_on: [{AAA}, gone]\nlables: [x]\n"), "Wire the limiter"),
+    );
+    check(
+        h.disk(&[bbb]),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency, unknown-key
+        refresh views
+    "#]],
+    );
+    let file = h.write("chant-lsp.toml", "ignore = [\"unknown-key\"]\n");
+    check(
+        h.disk(&[file]),
+        expect![[r#"
+        load <project>
+        refresh views
+    "#]],
+    );
+    assert!(h.st.begin_load(&h.root));
+    check(
+        h.load(),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
+        refresh views
+    "#]],
+    );
+    // The editor selects one code: its `select` comes over the file (which sets none),
+    // the file's `ignore` still holds.
+    let (settings, _) = settings::Settings::from_json(&serde_json::json!({
+        "diagnostics": { "select": ["unknown-key", "unknown-dependency"] }
+    }));
+    check(
+        h.apply(Change::Settings(settings)),
+        expect![[r#"
+            refresh views
+        "#]],
+    );
+    let (settings, _) = settings::Settings::from_json(&serde_json::json!({
+        "diagnostics": { "select": ["unknown-key"], "ignore": [] }
+    }));
+    check(
+        h.apply(Change::Settings(settings)),
+        expect![[r#"
+        publish
+          .chant/specs/2026-01-02-001-bbb.md: unknown-key
+        refresh views
+    "#]],
+    );
 }
 
 #[test]

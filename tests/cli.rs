@@ -50,14 +50,20 @@ fn demo_json_output() {
 }
 
 #[test]
-fn output_is_deterministic_and_path_independent() {
+fn output_is_deterministic_and_the_root_shown_from_anywhere() {
     let home = tempfile::tempdir().expect("home");
     let a = run(&["check", "examples/demo", "--format=json"], repo(), home.path());
-    let b = run(&["check", "examples/demo/.chant/specs", "--format=json"], repo(), home.path());
-    assert_eq!(a.stdout, b.stdout, "any path inside the project finds the same root");
-    let c = run(&["check", ".", "--format=json"], &repo().join("examples/demo/src"), home.path());
-    let c = String::from_utf8(c.stdout).expect("utf8");
-    assert!(c.contains("\"root\": \"/"), "outside the cwd the root is shown absolute: {c}");
+    let b = run(&["check", "./examples/demo/", "--format=json"], repo(), home.path());
+    assert_eq!(a.stdout, b.stdout, "the same project, however it is named");
+    // Without a PATH, the whole project of the current directory, wherever in it.
+    let c = run(&["check", "--format=json"], &repo().join("examples/demo/src"), home.path());
+    let c: serde_json::Value = serde_json::from_slice(&c.stdout).expect("json");
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).expect("json");
+    assert!(
+        c["root"].as_str().is_some_and(|r| r.starts_with('/')),
+        "outside the cwd the root is shown absolute: {c}"
+    );
+    assert_eq!(c["summary"], a["summary"]);
 }
 
 #[test]
@@ -132,12 +138,32 @@ fn usage_and_io_problems_exit_two() {
     assert_eq!(out.status.code(), Some(2));
     let out = run(&["--version"], tmp.path(), tmp.path());
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("chant-lsp "));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("chant-lsp {} (follows chant v0.23.2)\n", env!("CARGO_PKG_VERSION"))
+    );
+    for (args, says) in [
+        (&["check", "--select", "model-waste,nope"][..], "--select: unknown diagnostic code `nope`"),
+        (
+            &["check", "--ignore=modelwaste"],
+            "--ignore: unknown diagnostic code `modelwaste` (did you mean `model-waste`?)",
+        ),
+        (&["check", "--format", "sarif2"], "unknown format `sarif2` (use human, json, sarif or github)"),
+        (&["check", "--frobnicate"], "unknown option `--frobnicate`"),
+    ] {
+        let out = run(args, tmp.path(), tmp.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     // Help, also asked of the subcommand: usage on stdout, exit 0.
     for args in [&["--help"][..], &["check", "--help"], &["check", "-h"]] {
         let out = run(args, tmp.path(), tmp.path());
         assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("chant-lsp check [PATH]"), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("chant-lsp check [PATH...]"), "{args:?}");
     }
 }
 

@@ -213,3 +213,47 @@ fn title_and_fence_fixes_apply_in_either_order() {
     let (_, text) = apply(&bom, P, "missing-title", "Insert a title");
     assert_eq!(text, "\u{feff}---\nstatus: pending\n---\n# Title\n\nSome body text.\n");
 }
+
+/// Which fixes `check --fix` applies on its own: those that need no choice and keep what
+/// the author meant. Every other fix is offered in the editor only.
+#[test]
+fn automatic_fixes_are_those_that_need_no_choice() {
+    let automatic = |extra: &str, code: &str| -> Vec<(String, bool)> {
+        let f = Fixture::parse(&format!("{BASE}{extra}"));
+        let checked = f.check(false);
+        let d = checked
+            .reports
+            .iter()
+            .filter(|r| r.path == P)
+            .flat_map(|r| &r.diagnostics)
+            .find(|d| d.code.as_str() == code)
+            .unwrap_or_else(|| panic!("no {code}"));
+        d.fixes.iter().map(|x| (x.title.clone(), x.automatic)).collect()
+    };
+    let only = |extra: &str, code: &str| -> bool {
+        let fixes = automatic(extra, code);
+        assert_eq!(fixes.len(), 1, "{code}: {fixes:?}");
+        fixes[0].1
+    };
+    assert!(only(&spec("labels: ui\n"), "wrong-shape"));
+    assert!(only(&spec("depends_on: [2026-01-01-001-aaa, 2026-01-01-001-aaa]\n"), "duplicate-dependency"));
+    assert!(
+        only(&spec("status: pending\ntype: code\nstatus:   pending \n"), "duplicate-key"),
+        "equal values"
+    );
+    assert!(!only(&spec("status: pending\nstatus: completed\n"), "duplicate-key"), "which one is meant?");
+    assert!(only(&format!("//- {P}\n---\nstatus: pending\n\n# B\n"), "unclosed-frontmatter"));
+    assert!(only(&format!("//- {P}\n\u{feff}---\nstatus: pending\n---\n# B\n"), "bom"));
+    assert!(only(&format!("//- {P}\n---\n---\n#Title here\n"), "missing-title"));
+    assert!(!only(&format!("//- {P}\n---\n---\nJust text.\n"), "missing-title"), "a placeholder title");
+    assert!(!only(&spec("depends_on: [2026-01-02-001-bbb]\n"), "self-dependency"));
+    assert!(!only(&spec("context: [docs/new.md]\n"), "missing-file"));
+    for (extra, code) in [
+        (spec("depends_on: [2026-01-01-001-aab]\n"), "unknown-dependency"),
+        (spec("status: complete\n"), "invalid-value"),
+        (spec("lables: [x]\n"), "unknown-key"),
+    ] {
+        let fixes = automatic(&extra, code);
+        assert!(!fixes.is_empty() && fixes.iter().all(|(_, a)| !a), "{code}: {fixes:?}");
+    }
+}

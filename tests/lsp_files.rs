@@ -122,3 +122,32 @@ fn a_checkout_of_many_specs_is_one_update() {
     // Clean new specs are never published; only the broken one is.
     assert_eq!(publishes, 1, "{publishes} publishes");
 }
+
+/// `chant-lsp.toml` at the project root selects the codes shown, is read again when it
+/// changes (through the server's watcher here), and names what it cannot use; the
+/// editor's `diagnostics.ignore` replaces the file's `ignore`.
+#[test]
+fn project_file_selects_codes_and_is_read_again_when_it_changes() {
+    let p = Project::new(&format!("{PROJECT}//- chant-lsp.toml\nignore = [\"missing-file\"]\n"), false);
+    let mut s = p.loaded(neovim_caps());
+    s.drain(Duration::from_millis(300));
+    let bbb = p.spec_uri(BBB);
+    assert!(s.diagnostics(&bbb).is_none_or(|d| Server::codes(d).is_empty()), "{:?}", s.diagnostics(&bbb));
+    std::fs::write(p.root.join("chant-lsp.toml"), "ignore = []\n").unwrap();
+    s.wait_diagnostics(&bbb, WAIT, |d| Server::codes(d) == vec!["missing-file"]);
+    let from = s.received.len();
+    std::fs::write(p.root.join("chant-lsp.toml"), "ignore = [\"missing-file\", \"misssing-file\"]\n")
+        .unwrap();
+    s.wait_diagnostics(&bbb, WAIT, |d| Server::codes(d).is_empty());
+    let warned = s.wait_for(from, WAIT, |m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"].as_str().is_some_and(|t| {
+                t.contains("chant-lsp.toml: `ignore`: unknown diagnostic code `misssing-file` (did you mean `missing-file`?)")
+            })
+    });
+    assert!(warned.is_some(), "no warning about the unknown code");
+
+    // The editor's list replaces the file's.
+    let (mut s, _) = p.start(neovim_caps(), json!({ "diagnostics": { "ignore": [] } }));
+    s.wait_diagnostics(&bbb, WAIT, |d| Server::codes(d) == vec!["missing-file"]);
+}

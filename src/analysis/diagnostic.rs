@@ -49,6 +49,10 @@ pub struct Diagnostic {
 pub struct Fix {
     pub title: String,
     pub action: FixAction,
+    /// The fix needs no choice and keeps what the author meant (the one way to write
+    /// what chant could not read, or a repeat removed): `check --fix` applies it
+    /// ([`crate::analysis::fix`]). Every other fix is offered in the editor only.
+    pub automatic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +71,13 @@ pub enum FixAction {
 
 impl Fix {
     pub fn edit(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
-        Fix { title: title.into(), action: FixAction::Edits(vec![(range, text.into())]) }
+        Fix { title: title.into(), action: FixAction::Edits(vec![(range, text.into())]), automatic: false }
+    }
+
+    /// Marks the fix as one `check --fix` applies (see [`Fix::automatic`]).
+    pub fn automatic(mut self) -> Fix {
+        self.automatic = true;
+        self
     }
 }
 

@@ -6,12 +6,14 @@
 //!
 //! Reading order: [`id`] → [`split`] → [`layout`] → [`frontmatter`] → [`body`] →
 //! [`quality`] → [`spec`] (one file, local [`rules`]) → [`project`] (cross-file rules,
-//! cycles, readiness). [`config`] and [`diagnostic`] are shared.
+//! cycles, readiness). [`config`] and [`diagnostic`] are shared; [`selection`] (which codes
+//! are reported) and [`fix`] (`check --fix`) act on diagnostics.
 
 pub mod body;
 pub mod config;
 pub mod diagnostic;
 pub mod facts;
+pub mod fix;
 pub mod frontmatter;
 pub mod git;
 pub mod hash;
@@ -22,6 +24,7 @@ pub mod output;
 pub mod project;
 pub mod quality;
 pub mod rules;
+pub mod selection;
 pub mod simple_yaml;
 pub mod spec;
 pub mod split;

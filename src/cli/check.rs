@@ -1,64 +1,209 @@
-//! `chant-lsp check`: every diagnostic of a project, printed like rustc/ruff
-//! (`path:line:col: severity[code]: message`, the source line, a caret underline)
-//! or as JSON with LSP-style positions (0-based line, UTF-16 character) and byte
-//! offsets. Columns in the human format are 1-based characters.
+//! `chant-lsp check`: every diagnostic of the projects holding the given PATHs, printed
+//! for people (`human.rs`), as JSON (`json.rs`), SARIF (`sarif.rs`) or GitHub Actions
+//! workflow commands (`github.rs`); `--fix` and `--diff` apply the automatic fixes first
+//! (`fix.rs`).
+//!
+//! Each project is analysed whole, so that cross-file findings stay right; only the files
+//! under the PATHs are reported (all of them without a PATH). The codes reported are
+//! chosen by `--select` / `--ignore`, then the project's `chant-lsp.toml`.
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
+use anyhow::Context as _;
 
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::fix::{self, FixMode};
+use crate::analysis::diagnostic::Severity;
+use crate::analysis::selection::{self, Selection, PROJECT_FILE};
+use crate::analysis::spec::Place;
 use crate::analysis::text::{LineIndex, Position};
-use crate::analysis::workspace::{Checked, FileReport};
+use crate::analysis::workspace::FileReport;
 use crate::io::load::{self, Options};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone)]
 pub struct CheckArgs {
-    pub path: PathBuf,
+    /// What to report: files or folders inside chant projects (none: the whole project
+    /// of the current directory).
+    pub paths: Vec<PathBuf>,
     pub format: Format,
     pub color: bool,
     pub options: Options,
     /// Read the git repository for git-based findings (off with `--no-git`).
     pub git: bool,
+    /// `--select` / `--ignore`, over the project's `chant-lsp.toml`.
+    pub selection: Selection,
+    pub fix: FixMode,
 }
 
-/// The result of a check: the text to print and the exit code.
+/// The result of a check: what to print on stdout and stderr, and the exit code.
 pub struct Outcome {
     pub output: String,
+    pub notes: String,
     pub exit_code: i32,
+}
+
+/// What is reported of one project.
+pub struct ProjectReport {
+    pub root: PathBuf,
+    /// The root as shown before project-relative paths: `""` for the current directory,
+    /// else relative to it (or absolute) with a trailing `/`.
+    pub display: String,
+    /// Files under the PATHs with diagnostics of the selected codes, sorted by path.
+    pub reports: Vec<FileReport>,
+    /// Specs under the PATHs.
+    pub active_specs: usize,
+    pub archived_specs: usize,
+}
+
+/// A project and what of it to report.
+struct Target {
+    root: PathBuf,
+    /// Report only files under these (canonical) paths; `None`: everything.
+    scope: Option<Vec<PathBuf>>,
+}
+
+impl Target {
+    fn in_scope(&self, rel: &str) -> bool {
+        match &self.scope {
+            None => true,
+            // The global config lies outside every project: only a whole project shows it.
+            Some(_) if Path::new(rel).is_absolute() => false,
+            Some(paths) => {
+                let abs = self.root.join(rel);
+                paths.iter().any(|p| abs.starts_with(p))
+            }
+        }
+    }
 }
 
 /// Runs a check. `Err` is a usage or IO problem (exit code 2).
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    let root = load::root_for(&args.path)?;
-    let mut project = load::load(&root, &args.options)?;
-    if args.git {
-        crate::io::git::attach(&root, &mut project.workspace);
+    let mut projects = Vec::new();
+    let mut fixes = Vec::new();
+    for target in targets(&args.paths)? {
+        let selection = args.selection.over(&project_file(&target.root)?);
+        let mut project = load::load(&target.root, &args.options)?;
+        if args.fix != FixMode::Off {
+            let in_scope = |rel: &str| target.in_scope(rel);
+            let display = display_root(&target.root);
+            fixes.extend(fix::fix_project(&mut project, &display, &in_scope, &selection, args.fix));
+        }
+        if args.git {
+            crate::io::git::attach(&target.root, &mut project.workspace);
+        }
+        let checked = project.workspace.checked(&project.facts);
+        let (mut active_specs, mut archived_specs) = (0, 0);
+        for s in project.workspace.project.specs.iter().filter(|s| target.in_scope(&s.path)) {
+            if s.place == Place::Archived {
+                archived_specs += 1;
+            } else {
+                active_specs += 1;
+            }
+        }
+        // Freeing a large project takes a while and nothing needs it: a thread does it
+        // while the report is printed (or the process exits first).
+        std::thread::spawn(move || drop(project));
+        let reports = checked
+            .reports
+            .into_iter()
+            .filter(|r| target.in_scope(&r.path))
+            .filter_map(|mut r| {
+                r.diagnostics.retain(|d| selection.allows(d.code));
+                (!r.diagnostics.is_empty()).then_some(r)
+            })
+            .collect();
+        let display = display_root(&target.root);
+        projects.push(ProjectReport { root: target.root, display, reports, active_specs, archived_specs });
     }
-    let loaded = project.workspace.checked(&project.facts);
-    // Freeing a large project takes a while and nothing needs it: a thread does it while
-    // the report is printed (or the process exits first).
-    std::thread::spawn(move || drop(project));
-    let display = display_root(&root);
-    let output = match args.format {
-        Format::Human => human(&loaded, &root, &display, args.color),
-        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &root, &display))? + "\n",
+    if args.fix == FixMode::Diff {
+        let (output, notes) = fix::diff_report(&fixes);
+        let exit_code = i32::from(fixes.iter().any(|f| f.changes()));
+        return Ok(Outcome { output, notes, exit_code });
+    }
+    let fixed = (args.fix == FixMode::Write).then(|| fix::report(&fixes));
+    let mut notes = String::new();
+    let mut output = String::new();
+    if let Some(fixed) = fixed {
+        // People read it before what is left; machine formats keep stdout to themselves.
+        if args.format == Format::Human {
+            output.push_str(&fixed);
+        } else {
+            notes.push_str(&fixed);
+        }
+    }
+    output += &match args.format {
+        Format::Human => super::human::print(&projects, args.color),
+        Format::Json => serde_json::to_string_pretty(&super::json::to_json(&projects))? + "\n",
+        Format::Sarif => serde_json::to_string_pretty(&super::sarif::to_sarif(&projects))? + "\n",
+        Format::Github => super::github::print(&projects),
     };
-    let errors = count(&loaded.reports, Severity::Error);
-    Ok(Outcome { output, exit_code: i32::from(errors > 0) })
+    let errors = count(&projects, Severity::Error);
+    Ok(Outcome { output, notes, exit_code: i32::from(errors > 0) })
+}
+
+/// The projects of the PATHs, each once (sorted by root), with what to report of each.
+fn targets(paths: &[PathBuf]) -> anyhow::Result<Vec<Target>> {
+    if paths.is_empty() {
+        let root = canonical(&load::root_for(Path::new("."))?)?;
+        return Ok(vec![Target { root, scope: None }]);
+    }
+    let mut by_root: BTreeMap<PathBuf, Option<Vec<PathBuf>>> = BTreeMap::new();
+    for p in paths {
+        let root = canonical(&load::root_for(p)?)?;
+        let path = canonical(&std::path::absolute(p)?)?;
+        let scope = by_root.entry(root.clone()).or_insert_with(|| Some(Vec::new()));
+        if path == root {
+            *scope = None;
+        } else if let Some(s) = scope {
+            s.push(path);
+        }
+    }
+    Ok(by_root.into_iter().map(|(root, scope)| Target { root, scope }).collect())
+}
+
+/// `path` without symbolic links in its folders (a link as the last component is kept:
+/// it is the name the project uses).
+fn canonical(path: &Path) -> anyhow::Result<PathBuf> {
+    let resolve =
+        |p: &Path| std::fs::canonicalize(p).with_context(|| format!("cannot resolve {}", p.display()));
+    if path.is_dir() {
+        return resolve(path);
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => Ok(resolve(dir)?.join(name)),
+        _ => resolve(path),
+    }
+}
+
+/// The selection of the project's `chant-lsp.toml` (none when there is no such file).
+/// Anything in it that cannot be used is an error: a check must not pass because a code
+/// was misspelled.
+fn project_file(root: &Path) -> anyhow::Result<Selection> {
+    let path = root.join(PROJECT_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Selection::default()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let (selection, problems) = selection::parse_project_file(&text);
+    if !problems.is_empty() {
+        anyhow::bail!("{} ({})", problems.join("; "), path.display());
+    }
+    Ok(selection)
 }
 
 /// How the project root is shown: relative to the current directory when inside it.
-fn display_root(root: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+pub(super) fn display_root(root: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
     match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
         Some(rel) if rel.as_os_str().is_empty() => String::new(),
         Some(rel) => format!("{}/", escaped(&rel.display().to_string())),
@@ -66,23 +211,32 @@ fn display_root(root: &Path) -> String {
     }
 }
 
-fn shown(display_root: &str, path: &str) -> String {
-    let full = if Path::new(path).is_absolute() { path.to_string() } else { format!("{display_root}{path}") };
-    escaped(&full).into_owned()
+/// A project file's path as shown: after the displayed root, escaped.
+pub(super) fn shown(display_root: &str, path: &str) -> String {
+    escaped(&joined(display_root, path)).into_owned()
+}
+
+/// A project file's path after the displayed root, not escaped.
+pub(super) fn joined(display_root: &str, path: &str) -> String {
+    if Path::new(path).is_absolute() {
+        path.to_string()
+    } else {
+        format!("{display_root}{path}")
+    }
 }
 
 /// Characters a terminal acts on instead of showing (ESC, CR, newline and the other
 /// controls, and the bidirectional overrides that reorder what is shown).
-fn acts_on_terminal(c: char) -> bool {
+pub(super) fn acts_on_terminal(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Text from the project (paths, IDs, titles, values in messages) as it may be printed:
 /// every character a terminal would act on is written as an escape (`\n`, `\u{1b}`), so
 /// a name can neither clear the screen nor forge a `path:line:col:` line for CI.
-fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn escaped(s: &str) -> Cow<'_, str> {
     if !s.chars().any(acts_on_terminal) {
-        return std::borrow::Cow::Borrowed(s);
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -94,35 +248,35 @@ fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
             c => out.push(c),
         }
     }
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(out)
 }
 
 /// A file's text for position conversion, read again (the load dropped it).
-fn read_text(root: &Path, path: &str) -> String {
+pub(super) fn read_text(root: &Path, path: &str) -> String {
     let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
     load::read_text(&full).unwrap_or_default()
 }
 
 /// One file's text and line index, plus the texts of the other files its diagnostics
 /// point to (related locations), each read once.
-struct FileTexts<'a> {
+pub(super) struct FileTexts<'a> {
     root: &'a Path,
     path: &'a str,
-    idx: LineIndex<'a>,
+    pub idx: LineIndex<'a>,
     others: HashMap<String, String>,
 }
 
 impl<'a> FileTexts<'a> {
-    fn new(root: &'a Path, path: &'a str, text: &'a str) -> Self {
+    pub fn new(root: &'a Path, path: &'a str, text: &'a str) -> Self {
         FileTexts { root, path, idx: LineIndex::new(text), others: HashMap::new() }
     }
 
     /// The position of `offset` in `path` (this file or another).
-    fn position(&mut self, path: &str, offset: usize) -> Position {
+    pub fn position(&mut self, path: &str, offset: usize) -> Position {
         self.with_index(path, |idx| idx.position(offset))
     }
 
-    fn with_index<R>(&mut self, path: &str, f: impl FnOnce(&LineIndex) -> R) -> R {
+    pub fn with_index<R>(&mut self, path: &str, f: impl FnOnce(&LineIndex) -> R) -> R {
         if path == self.path {
             return f(&self.idx);
         }
@@ -132,216 +286,12 @@ impl<'a> FileTexts<'a> {
     }
 }
 
-fn count(reports: &[FileReport], sev: Severity) -> usize {
-    reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == sev).count()
-}
-
-struct Style {
-    on: bool,
-}
-
-impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-
-    fn severity(&self, sev: Severity) -> String {
-        let code = match sev {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Information => "1;34",
-            Severity::Hint => "1;36",
-        };
-        self.paint(code, sev.as_str())
-    }
-}
-
-/// Display width of a character in a terminal (CJK and emoji take two cells).
-fn width(c: char) -> usize {
-    let u = c as u32;
-    match u {
-        0x0300..=0x036F | 0x200B..=0x200F | 0xFEFF => 0,
-        0x1100..=0x115F
-        | 0x2E80..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
-}
-
-fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, end: Position) {
-    let line = idx.line_text(start.line);
-    let number = (start.line + 1).to_string();
-    let pad = " ".repeat(number.len());
-    // One column per character, as the caret below counts them: a tab is a space and
-    // what a terminal would act on is a replacement character.
-    let shown_line: String = line
-        .chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if acts_on_terminal(c) => '\u{fffd}',
-            c => c,
-        })
-        .collect();
-    let before: usize = line[..start.byte_col.min(line.len())].chars().map(width).sum();
-    let end_col = if end.line == start.line { end.byte_col.min(line.len()) } else { line.len() };
-    let under: usize = line[start.byte_col.min(line.len())..end_col.max(start.byte_col.min(line.len()))]
-        .chars()
-        .map(width)
-        .sum::<usize>()
-        .max(1);
-    let bar = style.paint("1;34", "|");
-    let _ = writeln!(out, "{pad} {bar}");
-    let _ = writeln!(out, "{} {bar} {shown_line}", style.paint("1;34", &number));
-    let _ = writeln!(out, "{pad} {bar} {}{}", " ".repeat(before), style.paint("1;31", &"^".repeat(under)));
-}
-
-/// The human report of one file.
-fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> String {
-    let text = read_text(root_dir, &r.path);
-    let mut texts = FileTexts::new(root_dir, &r.path, &text);
-    let path = shown(root, &r.path);
-    let mut out = String::new();
-    for d in &r.diagnostics {
-        let (start, end) = texts.idx.range(&d.range);
-        let code = style.paint("2", &format!("[{}]", d.code.as_str()));
-        let _ = writeln!(
-            out,
-            "{}: {}{}: {}",
-            style.paint("1", &format!("{path}:{}:{}", start.line + 1, start.chars + 1)),
-            style.severity(d.severity),
-            code,
-            escaped(&d.message)
-        );
-        if !text.is_empty() {
-            snippet(&mut out, style, &texts.idx, start, end);
-        }
-        for rel in &d.related {
-            let p = texts.position(&rel.path, rel.range.start);
-            let _ = writeln!(
-                out,
-                "  {} {}:{}:{}: {}",
-                style.paint("1;34", "="),
-                shown(root, &rel.path),
-                p.line + 1,
-                p.chars + 1,
-                escaped(&rel.message)
-            );
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn human(loaded: &Checked, root_dir: &Path, root: &str, color: bool) -> String {
-    let style = Style { on: color };
-    // Files are printed in parallel (each is read again for its positions), in order.
-    let mut out: String =
-        load::parallel_map(&loaded.reports, |r| human_file(r, root_dir, root, &style)).concat();
-    let (e, w, i, h) = (
-        count(&loaded.reports, Severity::Error),
-        count(&loaded.reports, Severity::Warning),
-        count(&loaded.reports, Severity::Information),
-        count(&loaded.reports, Severity::Hint),
-    );
-    let files = loaded.reports.len();
-    let specs = format!(
-        "{} spec{} checked{}",
-        loaded.active_specs,
-        if loaded.active_specs == 1 { "" } else { "s" },
-        if loaded.archived_specs > 0 {
-            format!(", {} archived", loaded.archived_specs)
-        } else {
-            String::new()
-        }
-    );
-    if e + w + i + h == 0 {
-        let _ = writeln!(out, "{}: no problems ({specs})", style.paint("1;32", "ok"));
-    } else {
-        let mut parts = vec![plural(e, "error"), plural(w, "warning")];
-        if i > 0 {
-            parts.push(plural(i, "info"));
-        }
-        if h > 0 {
-            parts.push(plural(h, "hint"));
-        }
-        let _ = writeln!(
-            out,
-            "{}: {} in {} file{} ({specs})",
-            style.paint("1", "summary"),
-            parts.join(", "),
-            files,
-            if files == 1 { "" } else { "s" }
-        );
-    }
-    out
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn range_json(idx: &LineIndex, range: &std::ops::Range<usize>) -> (Value, Value) {
-    let (s, e) = idx.range(range);
-    (
-        json!({"start": {"line": s.line, "character": s.utf16}, "end": {"line": e.line, "character": e.utf16}}),
-        json!({"start": idx.clamp(range.start), "end": idx.clamp(range.end.max(range.start))}),
-    )
-}
-
-fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut FileTexts) -> Value {
-    let (range, bytes) = range_json(&texts.idx, &d.range);
-    let related: Vec<Value> = d
-        .related
+/// Diagnostics of one severity in every project.
+pub(super) fn count(projects: &[ProjectReport], sev: Severity) -> usize {
+    projects
         .iter()
-        .map(|r| {
-            let (range, bytes) = texts.with_index(&r.path, |idx| range_json(idx, &r.range));
-            json!({"file": shown(root, &r.path), "range": range, "byte_range": bytes, "message": r.message})
-        })
-        .collect();
-    json!({
-        "file": shown(root, path),
-        "code": d.code.as_str(),
-        "severity": d.severity.as_str(),
-        "message": d.message,
-        "range": range,
-        "byte_range": bytes,
-        "related": related,
-    })
-}
-
-fn to_json(loaded: &Checked, root_dir: &Path, root: &str) -> Value {
-    let per_file = load::parallel_map(&loaded.reports, |r| {
-        let text = read_text(root_dir, &r.path);
-        let mut texts = FileTexts::new(root_dir, &r.path, &text);
-        r.diagnostics.iter().map(|d| diagnostic_json(d, &r.path, root, &mut texts)).collect::<Vec<_>>()
-    });
-    let diags: Vec<Value> = per_file.into_iter().flatten().collect();
-    json!({
-        "root": if root.is_empty() { "." } else { root.trim_end_matches('/') },
-        "diagnostics": diags,
-        "summary": {
-            "errors": count(&loaded.reports, Severity::Error),
-            "warnings": count(&loaded.reports, Severity::Warning),
-            "infos": count(&loaded.reports, Severity::Information),
-            "hints": count(&loaded.reports, Severity::Hint),
-            "files": loaded.reports.len(),
-            "specs": loaded.active_specs,
-            "archived_specs": loaded.archived_specs,
-        }
-    })
+        .flat_map(|p| &p.reports)
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.severity == sev)
+        .count()
 }

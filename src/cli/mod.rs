@@ -1,12 +1,28 @@
-//! The command line: argument parsing and the `check` command.
+//! The command line: argument parsing (by hand: one subcommand and a few flags do not
+//! need a parser crate) and the `check` command.
 
 pub mod check;
+pub mod fix;
+mod github;
+mod human;
+mod json;
+mod sarif;
 
 use std::path::PathBuf;
 
 use check::{CheckArgs, Format};
+use fix::FixMode;
 
+use crate::analysis::selection::{self, Selection};
 use crate::io::load::Options;
+
+/// The chant release whose behaviour chant-lsp follows.
+pub const CHANT_VERSION: &str = "0.23.2";
+
+/// What `--version` prints (and SARIF's tool `fullName`).
+pub fn version_line() -> String {
+    format!("chant-lsp {} (follows chant v{CHANT_VERSION})", env!("CARGO_PKG_VERSION"))
+}
 
 pub const USAGE: &str = "\
 chant-lsp: editor tooling and checks for chant spec projects
@@ -14,10 +30,18 @@ chant-lsp: editor tooling and checks for chant spec projects
 Usage:
   chant-lsp
       Serve the Language Server Protocol on stdin/stdout (what editors start).
-  chant-lsp check [PATH] [--format human|json] [--include-archived] [--no-git] [--color auto|always|never]
-      Print every diagnostic of the chant project containing PATH (default: .).
-      --no-git turns off the findings read from the git repository (drift, branches).
-      Exit code 1 if any error was found, 0 otherwise, 2 for usage or IO problems.
+  chant-lsp check [PATH...] [--format human|json|sarif|github] [--select CODE,...]
+                  [--ignore CODE,...] [--fix | --diff] [--include-archived] [--no-git]
+                  [--color auto|always|never]
+      Print the diagnostics of the files under each PATH (a spec file or a folder; the
+      chant project holding it is analysed whole). Without PATH: the whole project of
+      the current directory. --select reports only these codes, --ignore never these
+      (over `select` / `ignore` in the project's chant-lsp.toml). --fix applies the fixes
+      that need no choice, then reports what is left; --diff prints them as a unified
+      diff and writes nothing. --no-git turns off the findings read from the git
+      repository (drift, branches, commits, cited lines).
+      Exit code 1 if any error was found (--diff: if anything would be fixed), 0
+      otherwise, 2 for usage or IO problems.
   chant-lsp --version
   chant-lsp --help
 ";
@@ -42,16 +66,24 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
         "lsp" | "--stdio" => return Ok(Command::Lsp),
         other => return Err(format!("unknown command `{other}`")),
     }
-    let mut path: Option<PathBuf> = None;
+    let mut paths: Vec<PathBuf> = Vec::new();
     let mut format = Format::Human;
     let mut color = None;
     let mut no_git = false;
+    let mut fix = FixMode::Off;
+    let mut cli = Selection::default();
     let mut options =
         Options { home: std::env::var_os("HOME").map(PathBuf::from), check_only: true, ..Options::default() };
     let rest: Vec<&String> = it.collect();
     let mut i = 0;
+    let mut only_paths = false;
     while i < rest.len() {
         let arg = rest[i].as_str();
+        if only_paths || arg == "-" || !arg.starts_with('-') {
+            paths.push(PathBuf::from(arg));
+            i += 1;
+            continue;
+        }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (arg, None),
@@ -64,11 +96,16 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
             rest.get(i).map(|s| s.to_string()).ok_or_else(|| format!("{name} needs a value"))
         };
         match flag {
+            "--" => only_paths = true,
             "--format" | "-f" => {
                 format = match value("--format")?.to_ascii_lowercase().as_str() {
                     "human" | "text" => Format::Human,
                     "json" => Format::Json,
-                    other => return Err(format!("unknown format `{other}` (use human or json)")),
+                    "sarif" => Format::Sarif,
+                    "github" => Format::Github,
+                    other => {
+                        return Err(format!("unknown format `{other}` (use human, json, sarif or github)"))
+                    }
                 }
             }
             "--color" => {
@@ -79,25 +116,32 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
                     other => return Err(format!("unknown color mode `{other}` (use auto, always or never)")),
                 })
             }
+            "--select" | "--ignore" => {
+                let list = value(flag)?;
+                let (codes, unknown) =
+                    selection::codes(list.split(',').map(str::trim).filter(|c| !c.is_empty()));
+                if let Some(problem) = unknown.first() {
+                    return Err(format!("{flag}: {problem}"));
+                }
+                let target = if flag == "--select" { &mut cli.select } else { &mut cli.ignore };
+                // Given twice, the lists add up.
+                let all = target.get_or_insert_with(Vec::new);
+                for c in codes {
+                    if !all.contains(&c) {
+                        all.push(c);
+                    }
+                }
+            }
+            "--fix" if fix != FixMode::Diff => fix = FixMode::Write,
+            "--fix" => {}
+            "--diff" => fix = FixMode::Diff,
             "--include-archived" => options.include_archived = true,
             "--no-git" => no_git = true,
             "--help" | "-h" => return Ok(Command::Help),
-            f if f.starts_with('-') && f != "-" => return Err(format!("unknown option `{f}`")),
-            p => {
-                if path.is_some() {
-                    return Err(format!("unexpected argument `{p}` (check takes one path)"));
-                }
-                path = Some(PathBuf::from(p));
-            }
+            f => return Err(format!("unknown option `{f}`")),
         }
         i += 1;
     }
     let color = color.unwrap_or(stdout_is_terminal && std::env::var_os("NO_COLOR").is_none());
-    Ok(Command::Check(CheckArgs {
-        path: path.unwrap_or_else(|| PathBuf::from(".")),
-        format,
-        color,
-        options,
-        git: !no_git,
-    }))
+    Ok(Command::Check(CheckArgs { paths, format, color, options, selection: cli, fix, git: !no_git }))
 }

@@ -17,6 +17,7 @@ use super::settings::Settings;
 use super::state::{self, Doc, Root, State};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::git::GitFacts;
+use crate::analysis::selection::{Selection, PROJECT_FILE};
 use crate::analysis::workspace;
 use crate::io::facts::DiskFacts;
 use crate::io::load::Loaded;
@@ -71,12 +72,14 @@ pub enum Change {
     },
     Settings(Settings),
     /// A project finished loading (or failed to: the message).
-    /// `read`: the number of the read (taken before loading started).
+    /// `read`: the number of the read (taken before loading started); `project_file`:
+    /// what its `chant-lsp.toml` selects.
     Loaded {
         root: PathBuf,
         result: Result<Box<Loaded>, String>,
         runs: RunFacts,
         read: u64,
+        project_file: Selection,
     },
     FoldersRemoved(Vec<PathBuf>),
     /// A workspace folder was added; `roots`: the projects found in it.
@@ -199,13 +202,13 @@ impl State {
                 }
                 fx.refresh_views = true;
             }
-            Change::Loaded { root, result, runs, read } => {
+            Change::Loaded { root, result, runs, read, project_file } => {
                 self.loading.remove(&root);
                 if self.load_again.remove(&root) {
                     fx.load.push(root.clone());
                 }
                 if let Ok(l) = result {
-                    self.loaded(root, *l, runs, read, &mut fx);
+                    self.loaded(root, *l, runs, read, project_file, &mut fx);
                 }
                 fx.refresh_views = true;
             }
@@ -230,7 +233,15 @@ impl State {
         false
     }
 
-    fn loaded(&mut self, root: PathBuf, l: Loaded, runs: RunFacts, read: u64, fx: &mut Effects) {
+    fn loaded(
+        &mut self,
+        root: PathBuf,
+        l: Loaded,
+        runs: RunFacts,
+        read: u64,
+        selection: Selection,
+        fx: &mut Effects,
+    ) {
         let new = Root {
             path: l.root,
             facts: Arc::new(l.facts),
@@ -240,6 +251,7 @@ impl State {
             runs_read: read,
             loaded_read: read,
             git_read: 0,
+            selection,
         };
         // The load read every file: reads that started before it are older.
         self.disk_reads_applied.retain(|p, _| !p.starts_with(&root));
@@ -389,8 +401,10 @@ impl State {
             }
             let (specs, others): (Vec<String>, Vec<String>) =
                 rels.into_iter().partition(|rel| workspace::classify(rel).is_some());
-            if others.iter().any(|rel| rel == ".chant/config.md" || rel.starts_with(".chant/prompts/"))
-                || specs.len() > RELOAD_THRESHOLD
+            // `chant-lsp.toml` too: the load reads it.
+            if others.iter().any(|rel| {
+                rel == ".chant/config.md" || rel.starts_with(".chant/prompts/") || rel == PROJECT_FILE
+            }) || specs.len() > RELOAD_THRESHOLD
             {
                 plan.reload.push(idx);
                 continue;
@@ -495,8 +509,13 @@ impl State {
         {
             let r = &self.roots[idx];
             let settings = &self.settings;
+            let selection = settings.selection().over(&r.selection);
             let filtered = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
-                diags.into_iter().filter_map(|d| settings.apply(d)).collect()
+                diags
+                    .into_iter()
+                    .filter(|d| selection.allows(d.code))
+                    .filter_map(|d| settings.apply(d))
+                    .collect()
             };
             let indexes: Vec<usize> = match specs {
                 Some(s) => s.to_vec(),

@@ -191,8 +191,16 @@ mod tests {
         let rope = Rope::from_str("depends_on: a\n");
         let mut d = Diagnostic::new(Code::InternalError, 12..13, "m");
         d.fixes.push(AnalysisFix::edit("Make it a list", 12..13, "[a]"));
-        d.fixes.push(AnalysisFix { title: "Create it".into(), action: FixAction::CreateFile("x.md".into()) });
-        d.fixes.push(AnalysisFix { title: "Remove the BOM".into(), action: FixAction::RemoveBom });
+        d.fixes.push(AnalysisFix {
+            title: "Create it".into(),
+            action: FixAction::CreateFile("x.md".into()),
+            automatic: false,
+        });
+        d.fixes.push(AnalysisFix {
+            title: "Remove the BOM".into(),
+            action: FixAction::RemoveBom,
+            automatic: true,
+        });
         let caps = ClientCaps::default();
         let uri_of = |p: &str| format!("file:///p/{p}").parse::<Uri>().ok();
         let value = FixData::write(&d, &rope, Encoding::Utf16, &caps, &uri_of).expect("data");

@@ -1,7 +1,8 @@
 //! Projects coming and going: what follows `initialized` (settings, file watching, the
-//! first loads), loading a project with progress, server-side watchers for clients that
-//! cannot watch files, settings from the client, and the timer that notices run lock
-//! holders that died (they leave their lock file behind, so no file event comes).
+//! first loads), loading a project with progress (and its `chant-lsp.toml`), server-side
+//! watchers for clients that cannot watch files, settings from the client, and the timer
+//! that notices run lock holders that died (they leave their lock file behind, so no file
+//! event comes).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use tower_lsp_server::ls_types as lsp;
 use super::changes::Change;
 use super::log::log;
 use super::server::Backend;
-use super::settings::Settings;
+use super::settings::{self, Settings};
 use super::state::{discover_roots, State};
 use crate::io::load::{self, Options};
 use crate::io::run::RunFacts;
@@ -103,14 +104,27 @@ impl Backend {
         let path = root.clone();
         let loaded = tokio::task::spawn_blocking(move || {
             let loaded = load::load(&path, &opts);
-            (loaded, RunFacts::read(&path))
+            (loaded, RunFacts::read(&path), settings::project_file(&path))
         })
         .await;
-        let (result, runs) = match loaded {
-            Ok((Ok(l), runs)) => (Ok(Box::new(l)), runs),
-            Ok((Err(e), _)) => (Err(format!("cannot load {}: {e:#}", root.display())), RunFacts::default()),
-            Err(e) => (Err(format!("loading {} failed: {e}", root.display())), RunFacts::default()),
+        let (result, runs, (project_file, problems)) = match loaded {
+            Ok((Ok(l), runs, file)) => (Ok(Box::new(l)), runs, file),
+            Ok((Err(e), _, file)) => {
+                (Err(format!("cannot load {}: {e:#}", root.display())), RunFacts::default(), file)
+            }
+            Err(e) => (
+                Err(format!("loading {} failed: {e}", root.display())),
+                RunFacts::default(),
+                Default::default(),
+            ),
         };
+        if !problems.is_empty() {
+            // Told on every load: the file is read again only when it (or the project's
+            // config) changed.
+            let msg = format!("{}: {}", root.display(), problems.join("; "));
+            log!(Warn, "{msg}");
+            self.inner.client.show_message(lsp::MessageType::WARNING, msg).await;
+        }
         let loaded_ok = result.is_ok();
         let mut summary = match &result {
             Ok(l) => format!("{} specs", l.workspace.active_specs()),
@@ -119,7 +133,7 @@ impl Backend {
                 e.clone()
             }
         };
-        self.change(Change::Loaded { root: root.clone(), result, runs, read });
+        self.change(Change::Loaded { root: root.clone(), result, runs, read, project_file });
         if loaded_ok {
             let st = self.state();
             if let Some(r) = st.roots.iter().find(|r| r.path == root) {

@@ -1,17 +1,27 @@
 //! The `chant` settings, from `initializationOptions` and `workspace/configuration`:
 //!
 //! ```json
-//! { "diagnostics": { "disabled": ["model-waste"], "severity": { "spec-coupling": "hint" } },
+//! { "diagnostics": { "select": ["dependency-cycle"], "ignore": ["model-waste"],
+//!                    "disabled": ["model-waste"], "severity": { "spec-coupling": "hint" } },
 //!   "archived": false, "executable": "chant", "startWatch": false, "logLevel": "info" }
 //! ```
+//!
+//! `select` and `ignore` are the lists of the project's `chant-lsp.toml` (read here too,
+//! [`project_file`]): each one set in the editor replaces the file's.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::analysis::diagnostic::{Code, Diagnostic, Severity};
+use crate::analysis::selection::{self, Selection, PROJECT_FILE};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DiagnosticSettings {
-    /// Codes never shown.
+    /// Report only these codes (over `select` in `chant-lsp.toml`).
+    pub select: Option<Vec<String>>,
+    /// Never report these codes (over `ignore` in `chant-lsp.toml`).
+    pub ignore: Option<Vec<String>>,
+    /// Codes never shown (whatever `select` says).
     pub disabled: Vec<String>,
     /// Code → `error` | `warning` | `info` | `hint` | `off`.
     pub severity: HashMap<String, String>,
@@ -69,6 +79,17 @@ impl Settings {
             match d.as_object() {
                 None => p("diagnostics", "an object", d),
                 Some(d) => {
+                    for (key, target) in [
+                        ("select", &mut settings.diagnostics.select),
+                        ("ignore", &mut settings.diagnostics.ignore),
+                    ] {
+                        if let Some(v) = field(d, key) {
+                            match serde_json::from_value(v.clone()) {
+                                Ok(x) => *target = Some(x),
+                                Err(_) => p(&format!("diagnostics.{key}"), "a list of diagnostic codes", v),
+                            }
+                        }
+                    }
                     if let Some(v) = field(d, "disabled") {
                         match serde_json::from_value(v.clone()) {
                             Ok(x) => settings.diagnostics.disabled = x,
@@ -105,7 +126,14 @@ impl Settings {
                 None => p("logLevel", "a string (error, warn, info, debug, trace)", v),
             }
         }
-        for code in settings.diagnostics.disabled.iter().chain(settings.diagnostics.severity.keys()) {
+        let lists = [&settings.diagnostics.select, &settings.diagnostics.ignore];
+        for code in settings
+            .diagnostics
+            .disabled
+            .iter()
+            .chain(lists.into_iter().flatten().flatten())
+            .chain(settings.diagnostics.severity.keys())
+        {
             if Code::from_name(code).is_none() {
                 problems.push(format!("unknown diagnostic code `{code}` in chant.diagnostics settings"));
             }
@@ -116,6 +144,15 @@ impl Settings {
             }
         }
         (settings, problems)
+    }
+
+    /// The editor's layer of `select` / `ignore` (unknown codes were reported and are
+    /// left out).
+    pub fn selection(&self) -> Selection {
+        let known = |list: &Option<Vec<String>>| {
+            list.as_ref().map(|names| selection::codes(names.iter().map(String::as_str)).0)
+        };
+        Selection { select: known(&self.diagnostics.select), ignore: known(&self.diagnostics.ignore) }
     }
 
     /// The diagnostic as the user wants it, or `None` when turned off.
@@ -133,6 +170,17 @@ impl Settings {
             }
         }
         Some(d)
+    }
+}
+
+/// The `select` / `ignore` of the project's `chant-lsp.toml` (nothing when there is no
+/// such file), and what in it could not be used, for the person to be told.
+pub fn project_file(root: &Path) -> (Selection, Vec<String>) {
+    let path = root.join(PROJECT_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => selection::parse_project_file(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Selection::default(), Vec::new()),
+        Err(e) => (Selection::default(), vec![format!("cannot read {}: {e}", path.display())]),
     }
 }
 
@@ -199,6 +247,21 @@ mod tests {
                 "chant.archived: expected true or false, got the string \"yes\"; using the default",
             ]
         );
+        // `select` / `ignore`: lists of codes, over the project file's.
+        let (s, problems) = Settings::from_json(&serde_json::json!({
+            "diagnostics": { "select": ["bom", "nope"], "ignore": "bom" }
+        }));
+        assert_eq!(
+            problems,
+            [
+                "chant.diagnostics.ignore: expected a list of diagnostic codes, got the string \"bom\"; using the default",
+                "unknown diagnostic code `nope` in chant.diagnostics settings",
+            ]
+        );
+        let file = Selection { select: Some(vec![Code::ModelWaste]), ignore: Some(vec![Code::Bom]) };
+        let layered = s.selection().over(&file);
+        assert_eq!(layered.select, Some(vec![Code::Bom]), "the editor's select replaces the file's");
+        assert_eq!(layered.ignore, Some(vec![Code::Bom]), "the file's ignore stays");
         let (s, problems) = Settings::from_json(&serde_json::json!(["nope"]));
         assert_eq!((s, problems.len()), (Settings::default(), 1));
     }

@@ -15,6 +15,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
 use super::settings::Settings;
 use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::selection::Selection;
 use crate::analysis::spec::{self, Context, SpecFile, Summary};
 use crate::analysis::workspace::{self, Workspace};
 use crate::io::facts::DiskFacts;
@@ -86,6 +87,8 @@ pub struct Root {
     pub loaded_read: u64,
     /// The read the git facts (kept in `ws`) came from.
     pub git_read: u64,
+    /// What the project's `chant-lsp.toml` selects (under the editor's settings).
+    pub selection: Selection,
 }
 
 impl Root {

@@ -14,7 +14,9 @@
 ---
 --- Settings go in the `chant` section, for example
 --- `settings = { chant = { diagnostics = { disabled = { 'model-waste' } } } }`
---- (keys: diagnostics.disabled, diagnostics.severity, archived, executable, startWatch, logLevel).
+--- (keys: diagnostics.select, diagnostics.ignore, diagnostics.disabled, diagnostics.severity,
+--- archived, executable, startWatch, logLevel). `select` and `ignore` replace those of the
+--- project's `chant-lsp.toml`.
 
 ---@type vim.lsp.Config
 return {

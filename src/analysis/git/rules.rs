@@ -217,6 +217,7 @@ fn drift(s: &Summary, refs: &GitRefs, inputs: &GitInputs, out: &mut Vec<Diagnost
         d.fixes.push(Fix {
             title: format!("Show what changed in {} since the spec completed", link.raw),
             action: FixAction::ShowChanges(Some(link.raw.clone())),
+            automatic: false,
         });
         out.push(d);
     }

@@ -39,7 +39,11 @@ fn split_problems(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 bom.start..fence.as_ref().map_or(bom.end, |r| r.end),
                 "the file starts with a byte order mark (U+FEFF): chant needs `---` as the very first character, so it ignores this frontmatter and reads the spec as `type: code`, `status: pending` with no dependencies; save the file as UTF-8 without a BOM",
             )
-            .fix(Fix { title: "Remove the byte order mark (rewrites the file)".to_string(), action: FixAction::RemoveBom }),
+            .fix(Fix {
+                title: "Remove the byte order mark (rewrites the file)".to_string(),
+                action: FixAction::RemoveBom,
+                automatic: true,
+            }),
             SplitProblem::Unclosed { open } => {
                 let after = f.yaml.as_ref().map(|y| line_of(f.text, y.end)).unwrap_or(1);
                 let at = f.yaml.as_ref().map_or(open.end, |y| y.end);
@@ -48,7 +52,7 @@ fn split_problems(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                     open.clone(),
                     format!("the frontmatter is never closed: chant finds no second `---`, so it reads no frontmatter at all (`type: code`, `status: pending`, no dependencies); add a `---` line after line {after}"),
                 )
-                .fix(Fix::edit(format!("Close the frontmatter after line {after}"), at..at, "\n---"))
+                .fix(Fix::edit(format!("Close the frontmatter after line {after}"), at..at, "\n---").automatic())
             }
             SplitProblem::DashesInValue { dashes, later_fence, .. } => {
                 let mut d = Diagnostic::new(
@@ -156,11 +160,10 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 if expected == "a sequence" && !found.starts_with("map") {
                     if let Some((slot, false)) = value_slot(f, path) {
                         let raw = &f.text[slot.clone()];
-                        d = d.fix(Fix::edit(
-                            format!("Turn `{path}` into a list"),
-                            slot.clone(),
-                            format!("[{raw}]"),
-                        ));
+                        d = d.fix(
+                            Fix::edit(format!("Turn `{path}` into a list"), slot.clone(), format!("[{raw}]"))
+                                .automatic(),
+                        );
                     }
                 }
                 d
@@ -180,7 +183,16 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                     d = d.related(f.path, first.clone(), "first occurrence");
                 }
                 if let Some(e) = f.layout.entries.iter().find(|x| x.key_range == e.range) {
-                    d = d.fix(Fix::edit(format!("Remove this `{key}` entry"), e.lines.clone(), ""));
+                    let fix = Fix::edit(format!("Remove this `{key}` entry"), e.lines.clone(), "");
+                    // Removing a repeat that says the same thing loses nothing.
+                    let value = |x: &crate::analysis::layout::Entry| {
+                        f.text[x.key_range.end..x.range.end].trim_start().trim_start_matches(':').trim()
+                    };
+                    let same = first
+                        .as_ref()
+                        .and_then(|r| f.layout.entries.iter().find(|x| x.key_range == *r))
+                        .is_some_and(|x| value(x) == value(e));
+                    d = d.fix(if same { fix.automatic() } else { fix });
                 }
                 d
             }
@@ -328,7 +340,7 @@ fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                     format!("`{dep}` is listed twice in depends_on"),
                 )
                 .related(f.path, first.clone(), "first listed here")
-                .fix(remove),
+                .fix(remove.automatic()),
             );
             continue;
         }

@@ -194,6 +194,7 @@ fn entry(
                 d = d.fix(Fix {
                     title: format!("Create `{path}`"),
                     action: FixAction::CreateFile(path.clone()),
+                    automatic: false,
                 });
             }
             out.push(d);

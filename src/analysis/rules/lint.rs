@@ -38,11 +38,14 @@ fn title(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     d = match &f.body.title_without_space {
         Some(r) => {
             let text = &f.text[r.clone()];
-            d.fix(Fix::edit(
-                "Add the space after `#`",
-                r.clone(),
-                format!("# {}", text.trim_start_matches('#').trim_start()),
-            ))
+            d.fix(
+                Fix::edit(
+                    "Add the space after `#`",
+                    r.clone(),
+                    format!("# {}", text.trim_start_matches('#').trim_start()),
+                )
+                .automatic(),
+            )
         }
         None => {
             let after_line = |at: usize| f.text[at..].find('\n').map_or(f.text.len(), |i| at + i + 1);
