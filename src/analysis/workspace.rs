@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
-use super::facts::FileFacts;
+use super::facts::{caps, FileFacts, ReadProblem};
 use super::frontmatter::Status;
 use super::hash::FastMap;
 use super::project::cycles::Cycles;
@@ -73,12 +73,13 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Analyses one spec from its bytes (`Err` = the file could not be read). Never
-/// panics: a bug in a rule becomes an `internal-error` diagnostic.
+/// Analyses one spec from its bytes (`Err` = the file could not be read: why). Never
+/// panics: a bug in a rule becomes an `internal-error` diagnostic. Bytes past
+/// [`caps::SPEC`] are not analysed (`too-large`).
 pub fn analyze_source(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<&[u8], String>,
+    bytes: Result<&[u8], ReadProblem>,
 ) -> (Summary, Vec<Diagnostic>) {
     analyze_source_with(ctx, src, bytes, true)
 }
@@ -88,7 +89,7 @@ pub fn analyze_source(
 pub fn analyze_source_with(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<&[u8], String>,
+    bytes: Result<&[u8], ReadProblem>,
     editor: bool,
 ) -> (Summary, Vec<Diagnostic>) {
     analyze_bytes(ctx, src, bytes, editor, false)
@@ -97,15 +98,18 @@ pub fn analyze_source_with(
 fn analyze_bytes(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<&[u8], String>,
+    bytes: Result<&[u8], ReadProblem>,
     editor: bool,
     hidden_bom: bool,
 ) -> (Summary, Vec<Diagnostic>) {
     let bytes = match bytes {
+        Ok(b) if b.len() > caps::SPEC => Err(ReadProblem::TooLarge { cap: caps::SPEC }),
+        other => other,
+    };
+    let bytes = match bytes {
         Ok(b) => b,
-        Err(e) => {
-            let d = Diagnostic::new(Code::InternalError, 0..0, format!("cannot read this file: {e}"));
-            return (Summary::unreadable(&src.id, &src.rel, src.place), vec![d]);
+        Err(problem) => {
+            return (Summary::unreadable(&src.id, &src.rel, src.place), vec![unread_spec(problem)]);
         }
     };
     let (text, invalid) = decode_borrowed(bytes);
@@ -142,6 +146,33 @@ fn analyze_bytes(
         );
     }
     (summary, diags)
+}
+
+/// The diagnostic of a spec file chant-lsp did not read.
+fn unread_spec(problem: ReadProblem) -> Diagnostic {
+    let (code, msg) = match problem {
+        ReadProblem::TooLarge { cap } => (
+            Code::TooLarge,
+            format!("this spec is larger than {}, chant-lsp's limit: it was not read or checked; keep specs small (split it, move data out of it)", caps::shown(cap)),
+        ),
+        ReadProblem::Outside => (
+            Code::PathOutsideProject,
+            "this spec is a symbolic link that leads outside the project: chant-lsp does not read it, and agent worktrees do not have its target; put the spec itself in `.chant/specs/`".to_string(),
+        ),
+        ReadProblem::NotAFile(what) => (
+            Code::Unreadable,
+            format!("this spec is {what}, not a regular file: chant blocks or fails reading it, and chant-lsp does not open it; replace it with a file"),
+        ),
+        ReadProblem::Unreadable(kind) => (
+            Code::Unreadable,
+            format!("this spec cannot be read ({kind}): chant cannot load it either and treats it as missing; fix its permissions"),
+        ),
+        ReadProblem::Missing => (
+            Code::Unreadable,
+            "this spec disappeared while it was being read; check again".to_string(),
+        ),
+    };
+    Diagnostic::new(code, 0..0, msg)
 }
 
 /// Analyses a spec whose editor buffer hides a leading byte order mark that the file on
@@ -189,6 +220,9 @@ pub struct Workspace {
     default_prompt_users: usize,
     /// Spec files removed since the caller last asked ([`Workspace::take_removed`]).
     removed: Vec<String>,
+    /// What the loader could not read or did not read (unreadable folders, names that
+    /// are not UTF-8, a config past its cap…), reported with the config files.
+    pub io_reports: Vec<FileReport>,
 }
 
 fn sort_diagnostics(d: &mut Vec<Diagnostic>) {
@@ -241,6 +275,7 @@ impl Workspace {
             by_path,
             default_prompt_users,
             removed: Vec::new(),
+            io_reports: Vec::new(),
         }
     }
 
@@ -274,9 +309,10 @@ impl Workspace {
         d
     }
 
-    /// Diagnostics of the config files (those with findings), sorted.
+    /// Diagnostics of the config files (those with findings), sorted, and of what the
+    /// loader could not read ([`Workspace::io_reports`]).
     pub fn config_diagnostics(&self, facts: &dyn FileFacts) -> Vec<FileReport> {
-        let mut reports = Vec::new();
+        let mut reports = self.io_reports.clone();
         for r in &self.config_reports {
             let mut diagnostics = r.diagnostics.clone();
             diagnostics.extend(default_prompt(&self.project, self.default_prompt_users, facts, &r.path));
@@ -380,6 +416,7 @@ impl Workspace {
         let mut locals = std::mem::take(&mut self.local);
         change(&mut specs, &mut locals);
         let removed = std::mem::take(&mut self.removed);
+        let io_reports = std::mem::take(&mut self.io_reports);
         let mut rebuilt = Workspace::build(
             &serial,
             config,
@@ -390,6 +427,7 @@ impl Workspace {
             self.include_archived,
         );
         rebuilt.removed = removed;
+        rebuilt.io_reports = io_reports;
         *self = rebuilt;
         (0..self.project.specs.len()).collect()
     }

@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::facts::caps;
 use crate::analysis::text::{LineIndex, Position};
 use crate::analysis::workspace::{Checked, FileReport};
 use crate::io::load::{self, Options};
+use crate::io::read::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -43,9 +45,10 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     // the report is printed (or the process exits first).
     std::thread::spawn(move || drop(project));
     let display = display_root(&root);
+    let files = Project::new(&root);
     let output = match args.format {
-        Format::Human => human(&loaded, &root, &display, args.color),
-        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &root, &display))? + "\n",
+        Format::Human => human(&loaded, &files, &display, args.color),
+        Format::Json => serde_json::to_string_pretty(&to_json(&loaded, &files, &display))? + "\n",
     };
     let errors = count(&loaded.reports, Severity::Error);
     Ok(Outcome { output, exit_code: i32::from(errors > 0) })
@@ -92,23 +95,29 @@ fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// A file's text for position conversion, read again (the load dropped it).
-fn read_text(root: &Path, path: &str) -> String {
-    let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
-    load::read_text(&full).unwrap_or_default()
+/// A file's text for position conversion, read again (the load dropped it): a project
+/// file only when it is a regular file inside the project (a file the load did not read
+/// is not read here either), or the global config (an absolute path).
+fn read_text(files: &Project, path: &str) -> String {
+    let text = if Path::new(path).is_absolute() {
+        load::read_config_text(Path::new(path))
+    } else {
+        files.read_text(Path::new(path), caps::SPEC)
+    };
+    text.unwrap_or_default()
 }
 
 /// One file's text and line index, plus the texts of the other files its diagnostics
 /// point to (related locations), each read once.
 struct FileTexts<'a> {
-    root: &'a Path,
+    root: &'a Project,
     path: &'a str,
     idx: LineIndex<'a>,
     others: HashMap<String, String>,
 }
 
 impl<'a> FileTexts<'a> {
-    fn new(root: &'a Path, path: &'a str, text: &'a str) -> Self {
+    fn new(root: &'a Project, path: &'a str, text: &'a str) -> Self {
         FileTexts { root, path, idx: LineIndex::new(text), others: HashMap::new() }
     }
 
@@ -202,7 +211,7 @@ fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, en
 }
 
 /// The human report of one file.
-fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> String {
+fn human_file(r: &FileReport, root_dir: &Project, root: &str, style: &Style) -> String {
     let text = read_text(root_dir, &r.path);
     let mut texts = FileTexts::new(root_dir, &r.path, &text);
     let path = shown(root, &r.path);
@@ -238,7 +247,7 @@ fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> Str
     out
 }
 
-fn human(loaded: &Checked, root_dir: &Path, root: &str, color: bool) -> String {
+fn human(loaded: &Checked, root_dir: &Project, root: &str, color: bool) -> String {
     let style = Style { on: color };
     // Files are printed in parallel (each is read again for its positions), in order.
     let mut out: String =
@@ -319,7 +328,7 @@ fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut FileTexts
     })
 }
 
-fn to_json(loaded: &Checked, root_dir: &Path, root: &str) -> Value {
+fn to_json(loaded: &Checked, root_dir: &Project, root: &str) -> Value {
     let per_file = load::parallel_map(&loaded.reports, |r| {
         let text = read_text(root_dir, &r.path);
         let mut texts = FileTexts::new(root_dir, &r.path, &text);

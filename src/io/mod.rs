@@ -1,7 +1,9 @@
-//! The outside world: finding a project root, reading its files and answering file
-//! facts for the analysis. Produces plain data for `analysis/`.
+//! The outside world: finding a project root, reading its files (only through
+//! `read`: regular files, capped, inside the project) and answering file facts for the
+//! analysis. Produces plain data for `analysis/`.
 
 pub mod facts;
 pub mod load;
+pub mod read;
 pub mod root;
 pub mod run;
