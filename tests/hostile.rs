@@ -415,3 +415,24 @@ fn what_cannot_be_read_is_reported_never_skipped() {
         chmod(&t.root().join(p), 0o755);
     }
 }
+
+#[test]
+fn a_path_too_long_for_the_system_is_reported() {
+    use nix::fcntl::{openat, OFlag};
+    use nix::sys::stat::{mkdirat, Mode};
+    let t = Tmp::new(&project());
+    // Folders with long names, each made below the last (relative to its descriptor): the
+    // whole path ends up longer than the system lets anyone open in one go.
+    let name = "n".repeat(200);
+    let mut dir: std::os::fd::OwnedFd = std::fs::File::open(t.root().join(".chant/specs")).unwrap().into();
+    for _ in 0..25 {
+        mkdirat(&dir, name.as_str(), Mode::S_IRWXU).unwrap();
+        dir = openat(&dir, name.as_str(), OFlag::O_DIRECTORY | OFlag::O_RDONLY, Mode::empty()).unwrap();
+    }
+    let out = t.check(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let too_long =
+        v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "unreadable").expect("reported");
+    assert!(too_long["file"].as_str().unwrap().starts_with(&format!(".chant/specs/{name}/")), "{too_long}");
+    assert!(too_long["message"].as_str().unwrap().contains("too long"), "{too_long}");
+}

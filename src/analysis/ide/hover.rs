@@ -266,7 +266,11 @@ fn path_hover(
         let list: Vec<String> = matches.paths.iter().map(|p| format!("- `{p}`")).collect();
         return format!(
             "glob `{path}`: {} match{}\n\n{}{more}{notes}",
-            if matches.complete { matches.paths.len().to_string() } else { "20+".to_string() },
+            if matches.complete {
+                matches.paths.len().to_string()
+            } else {
+                format!("{}+", matches.paths.len())
+            },
             if matches.paths.len() == 1 { "" } else { "es" },
             list.join("\n")
         );
