@@ -313,6 +313,7 @@ fn nothing_outside_the_project_is_read_shown_or_quoted() {
     t.link("docs/ext", &out_dir);
     t.link(".chant/logs/2026-01-02-002-log.log", &out_dir.join("agent.log"));
     t.link(".chant/archive", &out_dir.join("specs"));
+    t.link(".chant/specs/elsewhere", &out_dir.join("specs"));
     for args in
         [&["--format", "json", "--include-archived"][..], &["--color", "never", "--include-archived"][..]]
     {
@@ -331,6 +332,7 @@ fn nothing_outside_the_project_is_read_shown_or_quoted() {
             "path-outside-project .chant/specs/2026-01-02-002-log.md",
             "path-outside-project .chant/specs/2026-01-02-003-stolen.md",
             "path-outside-project .chant/specs/2026-01-02-004-rel.md",
+            "path-outside-project .chant/specs/elsewhere",
         ]
     );
     // The config and the specs folder themselves.

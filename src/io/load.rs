@@ -123,6 +123,15 @@ fn walk(project: &Project, root: &Path, rel: &str, depth: usize, out: &mut Walke
             continue;
         }
         if !name.ends_with(".md") {
+            // A folder symlink is not followed; one that leads out of the project may
+            // hold specs chant reads there, so it is named.
+            if ft.is_symlink() && project.resolve(Path::new(&path)) == Err(ReadProblem::Outside) {
+                let into_folder = std::fs::metadata(root.join(&path)).is_ok_and(|m| m.is_dir());
+                if into_folder {
+                    let msg = "this folder is a symbolic link that leads outside the project: chant-lsp does not read the specs there".to_string();
+                    out.reports.push(report(&path, Code::PathOutsideProject, msg));
+                }
+            }
             continue;
         }
         let Some(src) = workspace::classify(&path) else { continue };
