@@ -10,6 +10,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use chant_lsp::analysis::facts::caps;
 use chant_lsp::io::load::{self, Options};
 use chant_lsp::io::run::RunFacts;
 use chant_lsp::lsp::changes::{Change, Effects, Texts};
@@ -107,7 +108,8 @@ impl Harness {
     fn closed(&mut self, id: &str) -> String {
         let path = self.spec(id);
         let read = self.st.disk_read();
-        let disk = Texts::new(read, [(path.clone(), std::fs::read(&path).ok())]);
+        let project = self.st.project_of(&path).expect("a loaded project");
+        let disk = Texts::new(read, [(path.clone(), project.read(&path, caps::SPEC))]);
         self.apply(Change::Closed { path, disk })
     }
 

@@ -151,7 +151,7 @@ fn in_text(text: &str, r: &Range<usize>, what: &str, case: &str) {
 
 /// Every feature at once on one mutated project; `case` says how to reproduce.
 fn exercise(files: &BTreeMap<String, String>, path: &str, case: &str) {
-    let fixture = Fixture { files: files.clone() };
+    let fixture = Fixture { files: files.clone(), kinds: Default::default() };
     let (ws, facts) = fixture.workspace(true);
     let checked = ws.checked(&facts);
     for r in &checked.reports {

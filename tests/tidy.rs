@@ -51,6 +51,21 @@ fn analysis_is_pure() {
     }
 }
 
+/// Every read of a file's content goes through `io::read` (regular files only, capped,
+/// inside the project): nothing else in `src/` opens a file to read it.
+#[test]
+fn files_are_read_only_through_io_read() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let reader = src().join("io/read.rs");
+    for f in files.into_iter().filter(|f| *f != reader) {
+        let text = std::fs::read_to_string(&f).expect("read");
+        for word in ["fs::read(", "read_to_string(", "File::open(", ".read(true)"] {
+            assert!(!text.contains(word), "{} uses `{word}`: read files through io::read", f.display());
+        }
+    }
+}
+
 /// Only `lsp/` talks the protocol.
 #[test]
 fn protocol_types_stay_in_lsp() {

@@ -135,7 +135,7 @@ macro_rules! codes {
 
 codes! {
     InternalError = "internal-error", Error, "chant cannot read this spec",
-        "chant-lsp itself failed on this file (an IO error, or a bug).", "The file's diagnostics are incomplete.", "Check the file's permissions; report a bug with the file otherwise.";
+        "chant-lsp itself failed on this file (a bug).", "The file's diagnostics are incomplete.", "Report a bug with the file.";
     InvalidUtf8 = "invalid-utf8", Error, "chant cannot read this spec",
         "The file is not valid UTF-8.", "chant reads specs as UTF-8 text and skips this one.", "Re-save the file as UTF-8.";
     YamlSyntax = "yaml-syntax", Error, "chant cannot read this spec",
@@ -167,15 +167,21 @@ codes! {
     GlobNotSupported = "glob-not-supported", Warning, "file links",
         "A glob pattern in a field chant reads literally (`target_files`, `context`, `output_schema`, `conflicting_files`).", "chant looks for a file with that exact name.", "List the files one by one.";
     NotAFile = "not-a-file", Warning, "file links",
-        "A `context`, `informed_by`, `origin` or `output_schema` entry names a directory.", "chant reads files; a directory is skipped.", "Link the files inside it.";
+        "A `context`, `informed_by`, `origin` or `output_schema` entry names a directory, or something that is not a regular file (a FIFO, a socket, a device).", "chant reads files; a directory is skipped, and reading a FIFO or a device blocks or never ends (chant-lsp never opens one).", "Link the files inside it, or a regular file.";
     AbsolutePath = "absolute-path", Error, "file links",
         "A link is an absolute path.", "chant resolves links from the project root; absolute paths break on every other machine and in agent worktrees.", "Make the path relative to the project root.";
     PathOutsideProject = "path-outside-project", Error, "file links",
-        "A link leaves the project root (`../`).", "Agent worktrees contain only the repository, so the file is not there when the spec runs.", "Link a file inside the project.";
+        "A link leaves the project root (`../`), or leads out of it through a symbolic link (a linked file, a folder a glob walks, an agent log, a spec or config file that is a link).", "Agent worktrees contain only the repository, so the file is not there when the spec runs; chant-lsp never reads, shows or quotes a file outside the project.", "Link a file inside the project; replace the symbolic link with the file.";
     BrokenLineRef = "broken-line-ref", Warning, "file links",
         "A `path:line` reference in the body names a file that does not exist, or a line past its end.", "Whoever follows it (the agent too) lands nowhere: the code moved.", "Update the reference.";
     NotAPath = "not-a-path", Warning, "file links",
         "An entry is not a path (backticks, prose, a URL).", "chant treats every entry as a file name.", "Put prose in the body and keep only paths here.";
+    TooLarge = "too-large", Error, "what chant-lsp does not read",
+        "A spec or config file larger than 4 MB, an `output_schema` larger than 1 MB or an agent log larger than 16 MB (open editor buffers of specs too).", "chant-lsp reads no further than its limit and skips the file: it is not checked.", "Split the file, or keep large data out of the project's chant files.";
+    Unreadable = "unreadable", Error, "what chant-lsp does not read",
+        "A file or folder chant-lsp must read cannot be read: permission denied, a path too long, a name that is not UTF-8, a spec or agent log that is a FIFO, socket or device, a folder nested more than 32 levels deep.", "chant cannot read it either (or blocks on it); whatever it holds is not checked.", "Fix the permissions, rename or move it, or replace it with a regular file.";
+    WalkLimit = "walk-limit", Warning, "what chant-lsp does not read",
+        "A glob's walk looked at 100,000 entries, or went 32 folders deep, before it was done.", "chant-lsp stops there: what the glob matches beyond is not known (chant's own walk may take very long).", "Narrow the pattern.";
     UnknownDependency = "unknown-dependency", Error, "dependencies",
         "A `depends_on` entry is not the exact ID of a spec.", "chant never resolves partial IDs here: lint fails and the spec stays blocked.", "Use the full ID (quick fix offers the closest IDs).";
     ArchivedDependency = "archived-dependency", Error, "dependencies",
@@ -313,5 +319,18 @@ mod tests {
             assert_eq!(Code::from_name(c.name), Some(c.code));
             assert!(c.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
         }
+    }
+
+    #[test]
+    fn the_limits_in_the_table_are_the_limits() {
+        use crate::analysis::facts::caps;
+        let too_large = Code::TooLarge.info().what;
+        for cap in [caps::SPEC, caps::SCHEMA, caps::LOG] {
+            assert!(too_large.contains(&caps::shown(cap)), "{too_large}");
+        }
+        let walk = Code::WalkLimit.info().what;
+        assert!(walk.contains(&format!("{},{:03}", caps::WALK_ENTRIES / 1000, caps::WALK_ENTRIES % 1000)));
+        assert!(walk.contains(&format!("{} folders", caps::WALK_DEPTH)));
+        assert!(Code::Unreadable.info().what.contains(&format!("{} levels", caps::WALK_DEPTH)));
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::config::{Config, ConfigReport};
 use super::diagnostic::{Code, Diagnostic};
-use super::facts::FileFacts;
+use super::facts::{caps, FileFacts, ReadProblem};
 use super::frontmatter::Status;
 use super::git::{self, rules::GitInputs, GitFacts};
 use super::hash::FastMap;
@@ -75,12 +75,13 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Analyses one spec from its bytes (`Err` = the file could not be read). Never
-/// panics: a bug in a rule becomes an `internal-error` diagnostic.
+/// Analyses one spec from its bytes (`Err` = the file could not be read: why). Never
+/// panics: a bug in a rule becomes an `internal-error` diagnostic. Bytes past
+/// [`caps::SPEC`] are not analysed (`too-large`).
 pub fn analyze_source(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<&[u8], String>,
+    bytes: Result<&[u8], ReadProblem>,
 ) -> (Summary, Vec<Diagnostic>) {
     analyze_source_with(ctx, src, bytes, true)
 }
@@ -90,7 +91,7 @@ pub fn analyze_source(
 pub fn analyze_source_with(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<&[u8], String>,
+    bytes: Result<&[u8], ReadProblem>,
     editor: bool,
 ) -> (Summary, Vec<Diagnostic>) {
     analyze_bytes(ctx, src, bytes, editor, false)
@@ -99,15 +100,18 @@ pub fn analyze_source_with(
 fn analyze_bytes(
     ctx: &Context,
     src: &SpecSource,
-    bytes: Result<&[u8], String>,
+    bytes: Result<&[u8], ReadProblem>,
     editor: bool,
     hidden_bom: bool,
 ) -> (Summary, Vec<Diagnostic>) {
     let bytes = match bytes {
+        Ok(b) if b.len() > caps::SPEC => Err(ReadProblem::TooLarge { cap: caps::SPEC }),
+        other => other,
+    };
+    let bytes = match bytes {
         Ok(b) => b,
-        Err(e) => {
-            let d = Diagnostic::new(Code::InternalError, 0..0, format!("cannot read this file: {e}"));
-            return (Summary::unreadable(&src.id, &src.rel, src.place), vec![d]);
+        Err(problem) => {
+            return (Summary::unreadable(&src.id, &src.rel, src.place), vec![unread_spec(problem)]);
         }
     };
     let (text, invalid) = decode_borrowed(bytes);
@@ -144,6 +148,33 @@ fn analyze_bytes(
         );
     }
     (summary, diags)
+}
+
+/// The diagnostic of a spec file chant-lsp did not read.
+fn unread_spec(problem: ReadProblem) -> Diagnostic {
+    let (code, msg) = match problem {
+        ReadProblem::TooLarge { cap } => (
+            Code::TooLarge,
+            format!("this spec is larger than {}, chant-lsp's limit: it was not read or checked; keep specs small (split it, move data out of it)", caps::shown(cap)),
+        ),
+        ReadProblem::Outside => (
+            Code::PathOutsideProject,
+            "this spec is a symbolic link that leads outside the project: chant-lsp does not read it, and agent worktrees do not have its target; put the spec itself in `.chant/specs/`".to_string(),
+        ),
+        ReadProblem::NotAFile(what) => (
+            Code::Unreadable,
+            format!("this spec is {what}, not a regular file: chant blocks or fails reading it, and chant-lsp does not open it; replace it with a file"),
+        ),
+        ReadProblem::Unreadable(kind) => (
+            Code::Unreadable,
+            format!("this spec cannot be read ({kind}): chant cannot load it either and treats it as missing; fix its permissions"),
+        ),
+        ReadProblem::Missing => (
+            Code::Unreadable,
+            "this spec disappeared while it was being read; check again".to_string(),
+        ),
+    };
+    Diagnostic::new(code, 0..0, msg)
 }
 
 /// Analyses a spec whose editor buffer hides a leading byte order mark that the file on
@@ -191,6 +222,9 @@ pub struct Workspace {
     default_prompt_users: usize,
     /// Spec files removed since the caller last asked ([`Workspace::take_removed`]).
     removed: Vec<String>,
+    /// What the loader could not read or did not read (unreadable folders, names that
+    /// are not UTF-8, a config past its cap…), reported with the config files.
+    pub io_reports: Vec<FileReport>,
     /// Git facts and the findings they give, once read.
     git: Option<GitState>,
 }
@@ -264,6 +298,7 @@ impl Workspace {
             default_prompt_users,
             removed: Vec::new(),
             git: None,
+            io_reports: Vec::new(),
         }
     }
 
@@ -324,39 +359,39 @@ impl Workspace {
         d
     }
 
-    /// Diagnostics of the config files (those with findings), sorted.
+    /// Diagnostics of the config files (those with findings), sorted, and of what the
+    /// loader could not read ([`Workspace::io_reports`]).
     pub fn config_diagnostics(&self, facts: &dyn FileFacts) -> Vec<FileReport> {
-        let mut reports = Vec::new();
-        let git = self.git.as_ref().map(|g| g.project.as_slice()).unwrap_or_default();
-        let mut git_reported = git.is_empty();
+        let mut reports = self.io_reports.clone();
         for r in &self.config_reports {
             let mut diagnostics = r.diagnostics.clone();
             diagnostics.extend(default_prompt(&self.project, self.default_prompt_users, facts, &r.path));
-            if r.path == ".chant/config.md" && !git_reported {
-                diagnostics.extend(git.iter().cloned());
-                git_reported = true;
-            }
-            if !diagnostics.is_empty() {
-                sort_diagnostics(&mut diagnostics);
-                reports.push(FileReport { path: r.path.clone(), diagnostics });
+            reports.push(FileReport { path: r.path.clone(), diagnostics });
+        }
+        let mut project_config = Vec::new();
+        if self.project_config_missing {
+            project_config.push(Diagnostic::new(
+                Code::ConfigUnreadable,
+                0..0,
+                "`.chant/config.md` is missing: `chant work` fails without it (`chant init` writes one)",
+            ));
+        }
+        // Project-wide git findings go on the project config.
+        project_config.extend(self.git.iter().flat_map(|g| g.project.iter().cloned()));
+        reports.push(FileReport { path: ".chant/config.md".to_string(), diagnostics: project_config });
+        // One report per file (a file can have findings from several sources).
+        let mut merged: Vec<FileReport> = Vec::new();
+        for r in reports {
+            match merged.iter_mut().find(|m| m.path == r.path) {
+                Some(m) => m.diagnostics.extend(r.diagnostics),
+                None => merged.push(r),
             }
         }
-        if self.project_config_missing || !git_reported {
-            let mut diagnostics = Vec::new();
-            if self.project_config_missing {
-                diagnostics.push(Diagnostic::new(
-                    Code::ConfigUnreadable,
-                    0..0,
-                    "`.chant/config.md` is missing: `chant work` fails without it (`chant init` writes one)",
-                ));
-            }
-            if !git_reported {
-                diagnostics.extend(git.iter().cloned());
-            }
-            reports.retain(|r| r.path != ".chant/config.md");
-            reports.push(FileReport { path: ".chant/config.md".to_string(), diagnostics });
+        merged.retain(|r| !r.diagnostics.is_empty());
+        for r in &mut merged {
+            sort_diagnostics(&mut r.diagnostics);
         }
-        reports
+        merged
     }
 
     /// Every file with diagnostics, sorted by path (what `check` prints).
@@ -445,6 +480,7 @@ impl Workspace {
         let mut locals = std::mem::take(&mut self.local);
         change(&mut specs, &mut locals);
         let removed = std::mem::take(&mut self.removed);
+        let io_reports = std::mem::take(&mut self.io_reports);
         let mut rebuilt = Workspace::build(
             &serial,
             config,
@@ -456,6 +492,7 @@ impl Workspace {
         );
         rebuilt.removed = removed;
         let git = self.git.take();
+        rebuilt.io_reports = io_reports;
         *self = rebuilt;
         if let Some(g) = git {
             self.set_git(Some(g.facts), g.running);

@@ -15,11 +15,13 @@ use anyhow::Context as _;
 
 use super::fix::{self, FixMode};
 use crate::analysis::diagnostic::Severity;
+use crate::analysis::facts::caps;
 use crate::analysis::selection::{self, Selection, PROJECT_FILE};
 use crate::analysis::spec::Place;
 use crate::analysis::text::{LineIndex, Position};
 use crate::analysis::workspace::FileReport;
 use crate::io::load::{self, Options};
+use crate::io::read::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -189,10 +191,10 @@ fn canonical(path: &Path) -> anyhow::Result<PathBuf> {
 /// was misspelled.
 fn project_file(root: &Path) -> anyhow::Result<Selection> {
     let path = root.join(PROJECT_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Selection::default()),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    let text = match Project::new(root).read(Path::new(PROJECT_FILE), caps::SPEC) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(crate::analysis::facts::ReadProblem::Missing) => return Ok(Selection::default()),
+        Err(e) => anyhow::bail!("{} {}", path.display(), e.describe()),
     };
     let (selection, problems) = selection::parse_project_file(&text);
     if !problems.is_empty() {
@@ -251,10 +253,16 @@ pub(super) fn escaped(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A file's text for position conversion, read again (the load dropped it).
+/// A file's text for position conversion, read again (the load dropped it): a project
+/// file only when it is a regular file inside the project (a file the load did not read
+/// is not read here either), or the global config (an absolute path).
 pub(super) fn read_text(root: &Path, path: &str) -> String {
-    let full = if Path::new(path).is_absolute() { PathBuf::from(path) } else { root.join(path) };
-    load::read_text(&full).unwrap_or_default()
+    let text = if Path::new(path).is_absolute() {
+        load::read_config_text(Path::new(path))
+    } else {
+        Project::new(root).read_text(Path::new(path), caps::SPEC)
+    };
+    text.unwrap_or_default()
 }
 
 /// One file's text and line index, plus the texts of the other files its diagnostics

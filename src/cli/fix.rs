@@ -86,10 +86,13 @@ pub fn fix_project(
             settled: true,
             result: FileResult::Skipped(why),
         };
-        let bytes = match std::fs::read(&abs) {
+        // Only a regular file inside the project, capped (as the load read it).
+        let read = crate::io::read::Project::new(&project.root)
+            .read(std::path::Path::new(&rel), crate::analysis::facts::caps::SPEC);
+        let bytes = match read {
             Ok(b) => b,
             Err(e) => {
-                out.push(skipped(format!("cannot read it: {e}")));
+                out.push(skipped(format!("it {}", e.describe())));
                 continue;
             }
         };
@@ -150,7 +153,10 @@ pub fn write_atomic(path: &Path, old: &[u8], new: &str) -> Result<(), String> {
         f.set_permissions(meta.permissions())?;
         f.sync_all()
     })();
-    let unchanged = || std::fs::read(&target).is_ok_and(|now| now == old);
+    let unchanged = || {
+        crate::io::read::read(&target, crate::io::read::Known::Nothing, crate::analysis::facts::caps::SPEC)
+            .is_ok_and(|now| now == old)
+    };
     let result = match written {
         Err(e) => Err(format!("cannot write {}: {e}", tmp.display())),
         // As late as possible: the file still holds what the fixes were computed from.

@@ -4,7 +4,6 @@
 //! elsewhere in the file (a quick fix can then update the numbers).
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use git2::{Oid, Repository, Sort};
@@ -16,14 +15,10 @@ const MAX_BYTES: u64 = 4 << 20;
 /// Queries answered at most per read.
 const MAX_QUERIES: usize = 2_000;
 
-fn read_now(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_BYTES {
-        return None;
-    }
-    let mut text = String::new();
-    std::fs::File::open(path).ok()?.take(MAX_BYTES).read_to_string(&mut text).ok()?;
-    Some(text)
+/// The file in the working tree now (a regular file inside the project, capped).
+fn read_now(project: &super::read::Project, rel: &str) -> Option<String> {
+    let bytes = project.read(Path::new(rel), MAX_BYTES as usize).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn block(lines: &[&str], first: u32, last: u32) -> Option<Vec<String>> {
@@ -54,6 +49,7 @@ pub fn fates(
     }
     let mut walk = walk.flatten().filter_map(|oid| repo.find_commit(oid).ok()).peekable();
     let mut current: HashMap<String, Option<String>> = HashMap::new();
+    let project = super::read::Project::new(&workdir.join(prefix));
     let mut old: HashMap<(Oid, String), Option<String>> = HashMap::new();
     for q in queries {
         // The newest commit at or before the query's time.
@@ -72,9 +68,7 @@ pub fn fates(
                     .then(|| String::from_utf8_lossy(blob.content()).into_owned())
             })
             .clone();
-        let now = current
-            .entry(q.path.clone())
-            .or_insert_with(|| read_now(&workdir.join(format!("{prefix}{}", q.path))));
+        let now = current.entry(q.path.clone()).or_insert_with(|| read_now(&project, &q.path));
         let (Some(then), Some(now)) = (then, now.as_deref()) else { continue };
         let then_lines: Vec<&str> = then.lines().collect();
         let now_lines: Vec<&str> = now.lines().collect();

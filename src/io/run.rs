@@ -16,6 +16,8 @@ use nix::unistd::Pid;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::io::read;
+
 /// How long a stopped run gets after SIGTERM before SIGKILL.
 pub const GRACE: Duration = Duration::from_millis(1000);
 
@@ -356,11 +358,16 @@ pub fn git_problem(root: &Path) -> Option<String> {
     }
 }
 
+/// The most read of a lock file or of a process's `/proc` files.
+const LOCK_CAP: usize = 64 * 1024;
+
 /// The PID in `.chant/.locks/<ID>.lock` when that process is alive and, where the
 /// system says (Linux), is a chant process: a lock left by a crash must not block the
 /// spec because its PID was reused (after a reboot, PIDs start over).
 pub fn lock_holder(root: &Path, id: &str) -> Option<u32> {
-    let text = std::fs::read_to_string(root.join(".chant/.locks").join(format!("{id}.lock"))).ok()?;
+    let lock = root.join(".chant/.locks").join(format!("{id}.lock"));
+    let bytes = crate::io::read::Project::new(root).read(&lock, LOCK_CAP).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     let pid: i32 = text.trim().parse().ok()?;
     if pid <= 0 {
         return None;
@@ -368,9 +375,11 @@ pub fn lock_holder(root: &Path, id: &str) -> Option<u32> {
     nix::sys::signal::kill(Pid::from_raw(pid), None).ok()?;
     let proc_dir = Path::new("/proc").join(pid.to_string());
     if proc_dir.is_dir() {
-        let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-        let zombie = std::fs::read_to_string(proc_dir.join("stat"))
+        let proc_file = |name: &str| read::read(&proc_dir.join(name), read::Known::Nothing, LOCK_CAP);
+        let cmdline = proc_file("cmdline").unwrap_or_default();
+        let zombie = proc_file("stat")
             .ok()
+            .and_then(|s| String::from_utf8(s).ok())
             .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
             .unwrap_or(false);
         let is_chant = cmdline.split(|&b| b == 0).any(|arg| {

@@ -1,11 +1,14 @@
-//! Facts read in the background arriving at the state: a project's run facts (locks,
-//! logs, git precondition) and its git facts. Part of [`State::apply`]: synchronous, no
-//! IO; a read older than the one kept is dropped.
+//! What comes and goes around the projects, as part of [`State::apply`] (synchronous,
+//! no IO): facts read in the background arriving (a project's run facts and its git
+//! facts; a read older than the one kept is dropped), and workspace folders leaving.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::changes::Effects;
+use tower_lsp_server::ls_types::Uri;
+
+use super::changes::{Effects, OutFile, Outgoing};
 use super::state::State;
 use crate::analysis::git::GitFacts;
 use crate::io::run::RunFacts;
@@ -47,5 +50,34 @@ impl State {
         // The config file's findings may have changed too.
         self.collect(idx, None, fx);
         fx.refresh_views = true;
+    }
+
+    /// Forgets the projects below removed workspace folders (unless another folder still
+    /// holds them, or an open document lies in them) and clears what was published for
+    /// them.
+    pub(super) fn unload_folders(&mut self, removed: &[PathBuf], fx: &mut Effects) {
+        self.folders.retain(|f| !removed.contains(f));
+        let mut i = 0;
+        while i < self.roots.len() {
+            let path = self.roots[i].path.clone();
+            let drop = removed.iter().any(|f| path.starts_with(f))
+                && !self.folders.iter().any(|f| path.starts_with(f))
+                && !self.docs.keys().any(|d| d.starts_with(&path));
+            if !drop {
+                i += 1;
+                continue;
+            }
+            let root = self.roots.remove(i);
+            let files = root
+                .published
+                .keys()
+                .filter_map(|rel| {
+                    let uri = Uri::from_file_path(root.abs(rel))?;
+                    Some(OutFile { rel: rel.clone(), uri, version: None, diagnostics: Vec::new() })
+                })
+                .collect();
+            fx.publish.push(Outgoing { root: root.path.clone(), files, open: HashMap::new() });
+            fx.unwatch.push(root.path);
+        }
     }
 }

@@ -16,6 +16,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use super::settings::Settings;
 use super::state::{self, Doc, Root, State};
 use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::facts::ReadProblem;
 use crate::analysis::git::GitFacts;
 use crate::analysis::selection::{Selection, PROJECT_FILE};
 use crate::analysis::workspace;
@@ -26,16 +27,18 @@ use crate::io::run::RunFacts;
 /// More changed specs than this in one batch reload the project instead.
 pub const RELOAD_THRESHOLD: usize = 64;
 
-/// File contents read from the disk for a change (`None` when the file is gone), and the
-/// number of that read ([`State::disk_read`], taken before reading).
+/// File contents read from the disk for a change (`Err(ReadProblem::Missing)` when the
+/// file is gone; other problems when it was not read: too large, outside the project, not
+/// a regular file), and the number of that read ([`State::disk_read`], taken before
+/// reading).
 #[derive(Default)]
 pub struct Texts {
     pub read: u64,
-    pub files: HashMap<PathBuf, Option<Vec<u8>>>,
+    pub files: HashMap<PathBuf, Result<Vec<u8>, ReadProblem>>,
 }
 
 impl Texts {
-    pub fn new(read: u64, files: impl IntoIterator<Item = (PathBuf, Option<Vec<u8>>)>) -> Texts {
+    pub fn new(read: u64, files: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, ReadProblem>)>) -> Texts {
         Texts { read, files: files.into_iter().collect() }
     }
 }
@@ -143,7 +146,8 @@ pub struct OutFile {
 /// ([`DiskWork::perform`]).
 #[derive(Default)]
 pub struct DiskWork {
-    pub files: Vec<PathBuf>,
+    /// Spec files to read, each with its project (reads stay inside it).
+    pub files: Vec<(PathBuf, crate::io::read::Project)>,
     /// Per project, the changed paths whose folders' cached listings are refreshed.
     pub listings: Vec<(Arc<DiskFacts>, Vec<String>)>,
 }
@@ -204,6 +208,15 @@ impl State {
             }
             Change::Loaded { root, result, runs, read, project_file } => {
                 self.loading.remove(&root);
+                // A load that ends after its folder was removed (and holds no open
+                // document) brings nothing back.
+                let gone = !self.folders.is_empty()
+                    && !self.folders.iter().any(|f| root.starts_with(f))
+                    && !self.docs.keys().any(|d| d.starts_with(&root));
+                if gone {
+                    self.load_again.remove(&root);
+                    return fx;
+                }
                 if self.load_again.remove(&root) {
                     fx.load.push(root.clone());
                 }
@@ -330,9 +343,10 @@ impl State {
         }
         *applied = texts.read;
         match on_disk {
-            None => Some(r.ws.remove(rel)),
-            Some(bytes) => {
-                let (summary, local) = workspace::analyze_source(&r.context(), &src, Ok(bytes));
+            Err(ReadProblem::Missing) => Some(r.ws.remove(rel)),
+            read => {
+                let bytes = read.as_ref().map(Vec::as_slice).map_err(|p| *p);
+                let (summary, local) = workspace::analyze_source(&r.context(), &src, bytes);
                 Some(r.ws.update(summary, local))
             }
         }
@@ -347,7 +361,9 @@ impl State {
             let r = &self.roots[*idx];
             // Open documents linking to a changed file are checked from their buffer.
             let linked = linked.iter().map(|rel| r.abs(rel)).filter(|abs| !self.docs.contains_key(abs));
-            work.files.extend(specs.iter().map(|rel| r.abs(rel)).chain(linked));
+            let project = r.facts.project();
+            work.files
+                .extend(specs.iter().map(|rel| r.abs(rel)).chain(linked).map(|abs| (abs, project.clone())));
         }
         for (idx, changed) in plan.changed {
             work.listings.push((self.roots[idx].facts.clone(), changed));
@@ -439,12 +455,12 @@ impl State {
             {
                 let abs = self.roots[idx].abs(rel);
                 let on_disk = texts.files.get(&abs);
-                let gone = matches!(on_disk, Some(None));
+                let gone = matches!(on_disk, Some(Err(ReadProblem::Missing)));
                 if let Some(doc) = self.docs.get_mut(&abs) {
                     // An open buffer wins over the disk, unless the file is gone; the
                     // disk says whether the editor hides a BOM.
                     let mut bom_changed = false;
-                    if let Some(Some(bytes)) = on_disk {
+                    if let Some(Ok(bytes)) = on_disk {
                         let bom = bytes.starts_with(b"\xEF\xBB\xBF");
                         bom_changed = bom != doc.disk_bom;
                         doc.disk_bom = bom;
@@ -467,35 +483,6 @@ impl State {
         }
         fx.run_facts.extend(plan.run_facts);
         fx.git.extend(plan.git);
-    }
-
-    /// Forgets the projects below removed workspace folders (unless another folder still
-    /// holds them, or an open document lies in them) and clears what was published for
-    /// them.
-    fn unload_folders(&mut self, removed: &[PathBuf], fx: &mut Effects) {
-        self.folders.retain(|f| !removed.contains(f));
-        let mut i = 0;
-        while i < self.roots.len() {
-            let path = self.roots[i].path.clone();
-            let drop = removed.iter().any(|f| path.starts_with(f))
-                && !self.folders.iter().any(|f| path.starts_with(f))
-                && !self.docs.keys().any(|d| d.starts_with(&path));
-            if !drop {
-                i += 1;
-                continue;
-            }
-            let root = self.roots.remove(i);
-            let files = root
-                .published
-                .keys()
-                .filter_map(|rel| {
-                    let uri = Uri::from_file_path(root.abs(rel))?;
-                    Some(OutFile { rel: rel.clone(), uri, version: None, diagnostics: Vec::new() })
-                })
-                .collect();
-            fx.publish.push(Outgoing { root: root.path.clone(), files, open: HashMap::new() });
-            fx.unwatch.push(root.path);
-        }
     }
 
     /// What must be published for root `idx` so the client shows its current

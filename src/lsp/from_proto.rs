@@ -4,7 +4,7 @@
 //! into paths, and `workspace/executeCommand` parameters into a typed [`Invocation`].
 //! Out-of-range positions are clamped, never a panic.
 
-use std::path::PathBuf;
+use std::path::{Component, PathBuf};
 
 use ropey::Rope;
 use serde_json::Value;
@@ -15,9 +15,21 @@ use super::capabilities::Encoding;
 use crate::analysis::ide::actions::RunFlags;
 use crate::analysis::ide::commands::Command;
 
-/// The local path of a `file:` URI.
+/// The local path of a `file:` URI, with `.` and `..` segments resolved (so a URI such
+/// as `file:///p/.chant/specs/../../../x.md` is `/x.md`, outside `/p`, not a spec of it).
 pub fn path(uri: &Uri) -> Option<PathBuf> {
-    uri.to_file_path().map(|p| p.into_owned())
+    let raw = uri.to_file_path()?;
+    let mut out = PathBuf::new();
+    for c in raw.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    Some(out)
 }
 
 /// Characters of line `line` without its line break.

@@ -14,6 +14,8 @@ use tower_lsp_server::Client;
 use super::capabilities::{ClientCaps, Encoding};
 use super::changes::Outgoing;
 use super::to_proto::{self, DiagnosticContext};
+use crate::analysis::facts::caps;
+use crate::io::read::Project;
 
 /// One `textDocument/publishDiagnostics`.
 pub struct Publish {
@@ -55,9 +57,16 @@ pub fn start(client: Client) -> mpsc::UnboundedSender<Out> {
     tx
 }
 
-/// The text of a project file that is not open, as a rope (empty when unreadable).
-pub fn disk_rope(path: &Path) -> Rope {
-    Rope::from_str(&crate::io::load::read_text(path).unwrap_or_default())
+/// The text of a project file that is not open, as a rope (empty when it cannot be read:
+/// not a regular file inside the project, or past `caps::SPEC`). An absolute path outside
+/// the project is the global config, the user's own file.
+pub fn disk_rope(project: &Project, path: &Path) -> Rope {
+    let text = if path.starts_with(project.root()) {
+        project.read_text(path, caps::SPEC)
+    } else {
+        crate::io::load::read_config_text(path)
+    };
+    Rope::from_str(&text.unwrap_or_default())
 }
 
 /// Converts batches of analysis diagnostics to protocol publishes.
@@ -65,6 +74,7 @@ pub fn convert(batch: Vec<Outgoing>, enc: Encoding, caps: &ClientCaps) -> Vec<Pu
     let mut out = Vec::new();
     for o in batch {
         let root = o.root.clone();
+        let project = Project::new(&root);
         let abs = |rel: &str| if Path::new(rel).is_absolute() { rel.into() } else { root.join(rel) };
         let mut ropes: HashMap<String, (Uri, Rope)> = o.open;
         let mut file = |rel: &str| -> Option<(Uri, Rope)> {
@@ -72,7 +82,7 @@ pub fn convert(batch: Vec<Outgoing>, enc: Encoding, caps: &ClientCaps) -> Vec<Pu
                 return Some(hit.clone());
             }
             let path = abs(rel);
-            let entry = (Uri::from_file_path(&path)?, disk_rope(&path));
+            let entry = (Uri::from_file_path(&path)?, disk_rope(&project, &path));
             ropes.insert(rel.to_string(), entry.clone());
             Some(entry)
         };

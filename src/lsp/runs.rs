@@ -108,7 +108,11 @@ impl Backend {
     pub(super) fn project_file(&self, uri: &Uri) -> jsonrpc::Result<(PathBuf, PathBuf)> {
         let path = super::from_proto::path(uri).ok_or_else(|| invalid("not a file URI"))?;
         let outside = || invalid(format!("{} is not in a chant project", path.display()));
-        if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        // A command names a file plainly: `..` in its URI (resolved in `path`) is refused.
+        if uri
+            .to_file_path()
+            .is_some_and(|raw| raw.components().any(|c| c == std::path::Component::ParentDir))
+        {
             return Err(outside());
         }
         let root = {
@@ -169,7 +173,7 @@ impl Backend {
         let t = self.target(uri).map_err(Refusal::Bad)?;
         // chant reads the file on disk, not the editor's buffer (read before the lock).
         let abs = t.root.join(&t.rel);
-        let disk = crate::io::load::read_text(&abs).unwrap_or_default();
+        let disk = crate::io::load::read_text(&t.root, &abs).unwrap_or_default();
         // Who holds the spec's lock and whether git is ready, as of now (the kept facts
         // may be a tick old).
         let read = self.state().disk_read();
@@ -385,7 +389,8 @@ impl Backend {
         self.runs().active.remove(&(root.clone(), id.clone()));
         let (code, signal, stopped) = exit;
         // What chant left in the spec.
-        let read = std::fs::read_to_string(root.join(&rel)).ok().and_then(|t| frontmatter::chant_reads(&t));
+        let read =
+            crate::io::load::read_text(&root, &root.join(&rel)).and_then(|t| frontmatter::chant_reads(&t));
         let status = read.as_ref().map_or("unknown", |fm| fm.status.as_str());
         let commits = read.as_ref().and_then(|fm| fm.commits.clone()).unwrap_or_default();
         let elapsed = started.elapsed().as_secs();

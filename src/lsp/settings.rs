@@ -9,6 +9,7 @@
 //! `select` and `ignore` are the lists of the project's `chant-lsp.toml` (read here too,
 //! [`project_file`]): each one set in the editor replaces the file's.
 
+use crate::analysis::facts::{caps, ReadProblem};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -177,10 +178,10 @@ impl Settings {
 /// such file), and what in it could not be used, for the person to be told.
 pub fn project_file(root: &Path) -> (Selection, Vec<String>) {
     let path = root.join(PROJECT_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => selection::parse_project_file(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Selection::default(), Vec::new()),
-        Err(e) => (Selection::default(), vec![format!("cannot read {}: {e}", path.display())]),
+    match crate::io::read::Project::new(root).read(std::path::Path::new(PROJECT_FILE), caps::SPEC) {
+        Ok(bytes) => selection::parse_project_file(&String::from_utf8_lossy(&bytes)),
+        Err(ReadProblem::Missing) => (Selection::default(), Vec::new()),
+        Err(e) => (Selection::default(), vec![format!("{} {}", path.display(), e.describe())]),
     }
 }
 

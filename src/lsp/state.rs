@@ -15,6 +15,7 @@ use super::capabilities::{ClientCaps, Encoding};
 use super::from_proto;
 use super::settings::Settings;
 use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::facts::caps;
 use crate::analysis::selection::Selection;
 use crate::analysis::spec::{self, Context, SpecFile, Summary};
 use crate::analysis::workspace::{self, Workspace};
@@ -181,6 +182,11 @@ impl State {
             .map(|(i, _)| i)
     }
 
+    /// The project a file lies in, to read it from the disk (inside that project only).
+    pub fn project_of(&self, path: &Path) -> Option<crate::io::read::Project> {
+        self.root_of(path).map(|i| self.roots[i].facts.project().clone())
+    }
+
     /// The root and project-relative path of a spec file.
     pub fn spec_at(&self, path: &Path) -> Option<(usize, String)> {
         let root = self.root_of(path)?;
@@ -189,8 +195,13 @@ impl State {
         Some((root, rel))
     }
 
-    /// Analyses the spec at `path` whose text is `text` for a feature request.
+    /// Analyses the spec at `path` whose text is `text` for a feature request (`None`
+    /// past `caps::SPEC`: such a spec gets its `too-large` diagnostic and no features, so
+    /// no request on it costs more than the cap allows).
     pub fn with_spec<R>(&self, path: &Path, text: &str, f: impl FnOnce(&Root, &SpecFile) -> R) -> Option<R> {
+        if text.len() > caps::SPEC {
+            return None;
+        }
         let (root, rel) = self.spec_at(path)?;
         let src = workspace::classify(&rel)?;
         let r = &self.roots[root];
@@ -223,10 +234,17 @@ pub fn discover_roots(folder: &Path) -> Vec<PathBuf> {
         return vec![root];
     }
     let mut out = Vec::new();
+    // No ignore file is read (a `.gitignore` may be a FIFO, and this walk runs before
+    // any project is known); symlinks are not followed.
     let walker = ignore::WalkBuilder::new(folder)
         .max_depth(Some(6))
         .hidden(true)
         .git_global(false)
+        .git_ignore(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .follow_links(false)
         .require_git(false)
         .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target" | ".git")))
         .build();

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chant_lsp::analysis::config::{self, ConfigText};
-use chant_lsp::analysis::facts::MemFacts;
+use chant_lsp::analysis::facts::{FileKind, MemFacts, ReadProblem};
 use chant_lsp::analysis::spec::Context;
 use chant_lsp::analysis::text::LineIndex;
 use chant_lsp::analysis::workspace::{self, Checked, Workspace};
@@ -51,14 +51,30 @@ pub(crate) use base;
 
 pub struct Fixture {
     pub files: BTreeMap<String, String>,
+    /// Paths that are not files with a text: `//-! <path> fifo|outside|denied` (a FIFO, a
+    /// symlink leading outside the project, permission denied).
+    pub kinds: BTreeMap<String, FileKind>,
 }
 
 impl Fixture {
     pub fn parse(text: &str) -> Fixture {
         let mut files = BTreeMap::new();
+        let mut kinds = BTreeMap::new();
         let mut current: Option<(String, String)> = None;
         for line in text.split_inclusive('\n') {
-            if let Some(path) = line.strip_prefix("//- ") {
+            if let Some(rest) = line.strip_prefix("//-! ") {
+                let (path, kind) = rest.trim().split_once(' ').expect("//-! <path> <kind>");
+                let kind = match kind {
+                    "fifo" => FileKind::Special("a FIFO"),
+                    "outside" => FileKind::Outside,
+                    "denied" => FileKind::Unreadable(std::io::ErrorKind::PermissionDenied),
+                    other => panic!("unknown kind {other}"),
+                };
+                kinds.insert(path.to_string(), kind);
+                if let Some((p, t)) = current.take() {
+                    files.insert(p, t);
+                }
+            } else if let Some(path) = line.strip_prefix("//- ") {
                 if let Some((p, t)) = current.take() {
                     files.insert(p, t);
                 }
@@ -70,7 +86,7 @@ impl Fixture {
         if let Some((p, t)) = current {
             files.insert(p, t);
         }
-        Fixture { files }
+        Fixture { files, kinds }
     }
 
     /// Runs the whole check on the fixture.
@@ -81,7 +97,8 @@ impl Fixture {
             .filter(|(p, _)| !p.starts_with("~/"))
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        let facts = MemFacts::new(project_files.iter().copied());
+        let facts =
+            self.kinds.iter().fold(MemFacts::new(project_files.iter().copied()), |f, (p, k)| f.with(p, *k));
         let global = self.files.get("~/.config/chant/config.md");
         let project = self.files.get(".chant/config.md");
         let (config, reports) = config::load(
@@ -90,12 +107,19 @@ impl Fixture {
         );
         let prompts = workspace::prompt_names(self.files.keys().map(String::as_str));
         let ctx = Context { config: &config, prompts: &prompts, facts: &facts };
-        let results = self
+        let mut specs: Vec<(workspace::SpecSource, Result<&[u8], ReadProblem>)> = self
             .files
             .iter()
-            .filter_map(|(p, t)| workspace::classify(p).map(|s| (s, t)))
-            .map(|(s, t)| workspace::analyze_source(&ctx, &s, Ok(t.as_bytes())))
+            .filter_map(|(p, t)| workspace::classify(p).map(|s| (s, Ok(t.as_bytes()))))
             .collect();
+        for (p, k) in &self.kinds {
+            if let (Some(s), Some(problem)) = (workspace::classify(p), k.problem()) {
+                specs.push((s, Err(problem)));
+            }
+        }
+        specs.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+        let results =
+            specs.into_iter().map(|(s, bytes)| workspace::analyze_source(&ctx, &s, bytes)).collect();
         let ws = Workspace::build(
             &workspace::serial,
             config.clone(),

@@ -14,15 +14,34 @@ use crate::analysis::spec::{Place, Readable, SpecFile, Summary};
 pub struct Hover {
     pub markdown: String,
     pub range: Range<usize>,
+    /// A file whose first lines end the hover, still to be read ([`fill`]).
+    pub preview: Option<PreviewOf>,
 }
 
-/// The hover at `offset` of the spec `f`.
+/// The file a hover previews.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewOf {
+    /// A linked file (project-relative path).
+    File(String),
+    /// A prompt, by name.
+    Prompt(String),
+}
+
+/// The hover at `offset` of the spec `f`, file previews included.
 pub fn hover(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usize) -> Option<Hover> {
+    hover_lazy(project, facts, f, offset).map(|h| fill(h, facts))
+}
+
+/// The hover at `offset` without reading any file's content: a file preview is left to
+/// [`fill`] (the server reads it after releasing the state lock). Folder listings may
+/// still be read.
+pub fn hover_lazy(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usize) -> Option<Hover> {
     let (target, range) = target_at(f, offset)?;
+    let mut preview = None;
     let markdown = match target {
         Target::SpecId { id, .. } => spec_hover(project, &id),
         Target::Title => spec_hover(project, f.id),
-        Target::Path { field, raw } => path_hover(project, facts, field, &raw),
+        Target::Path { field, raw } => path_hover(project, facts, field, &raw, &mut preview),
         Target::Key(key) => {
             let (shape, doc) = docs::key_doc(&key).or_else(|| nested_key_doc(&key))?;
             format!("**`{key}`**: {shape}\n\n{doc}")
@@ -31,13 +50,39 @@ pub fn hover(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usi
             let doc = docs::value_doc(&key, &value)?;
             format!("**`{key}: {value}`**\n\n{doc}")
         }
-        Target::Prompt(name) => prompt_hover(facts, &name),
+        Target::Prompt(name) => prompt_hover(facts, &name, &mut preview),
         Target::Label(label) => {
             let n = project.specs.iter().filter(|s| s.labels.contains(&label)).count();
             format!("label **`{label}`**: used by {n} spec{}", plural(n))
         }
     };
-    Some(Hover { markdown, range })
+    Some(Hover { markdown, range, preview })
+}
+
+/// Reads the file preview a hover is waiting for (the file is read only when it is a
+/// regular file inside the project, and only its first few KB).
+pub fn fill(mut h: Hover, facts: &dyn FileFacts) -> Hover {
+    match h.preview.take() {
+        None => {}
+        Some(PreviewOf::File(path)) => match facts.preview(&path, 4096) {
+            None => {}
+            Some(p) if p.binary => h.markdown = format!("`{path}` · {} (binary)", size(p.size)),
+            Some(p) => {
+                let preview = preview_lines(&p.head, 8);
+                let fence = if preview.contains("```") { "~~~~" } else { "```" };
+                h.markdown = format!("`{path}` · {}\n\n{fence}\n{preview}\n{fence}", size(p.size));
+            }
+        },
+        Some(PreviewOf::Prompt(name)) => {
+            let path = format!(".chant/prompts/{name}.md");
+            if let Some(p) = facts.preview(&path, 2048) {
+                let lines = preview_lines(&p.head, 6);
+                let fence = if lines.contains("```") { "~~~~" } else { "```" };
+                h.markdown = format!("prompt **`{name}`** (`{path}`)\n\n{fence}markdown\n{lines}\n{fence}");
+            }
+        }
+    }
+    h
 }
 
 /// The spec a hover at `offset` is about (an ID, or the file's own title), for the run
@@ -181,7 +226,13 @@ pub fn spec_hover(project: &Project, id: &str) -> String {
     out
 }
 
-fn path_hover(project: &Project, facts: &dyn FileFacts, field: &str, raw: &str) -> String {
+fn path_hover(
+    project: &Project,
+    facts: &dyn FileFacts,
+    field: &str,
+    raw: &str,
+    preview: &mut Option<PreviewOf>,
+) -> String {
     let path = match normalize_link(raw) {
         LinkPath::Relative(p) => p,
         LinkPath::Absolute => {
@@ -192,14 +243,34 @@ fn path_hover(project: &Project, facts: &dyn FileFacts, field: &str, raw: &str) 
     };
     if path.contains(['*', '?', '[']) {
         let matches = facts.glob(&path, 20);
+        let mut notes = String::new();
+        for (p, kind) in &matches.skipped {
+            let _ = write!(
+                notes,
+                "\n- skipped `{p}`: {}",
+                kind.problem().map(|k| k.describe()).unwrap_or_default()
+            );
+        }
+        if matches.bounded {
+            let _ = write!(
+                notes,
+                "\n\nchant-lsp stopped walking at {} entries or {} folder levels",
+                crate::analysis::facts::caps::WALK_ENTRIES,
+                crate::analysis::facts::caps::WALK_DEPTH
+            );
+        }
         if matches.paths.is_empty() {
-            return format!("glob `{path}`: no match");
+            return format!("glob `{path}`: no match{notes}");
         }
         let more = if matches.complete { String::new() } else { "\n- …".to_string() };
         let list: Vec<String> = matches.paths.iter().map(|p| format!("- `{p}`")).collect();
         return format!(
-            "glob `{path}`: {} match{}\n\n{}{more}",
-            if matches.complete { matches.paths.len().to_string() } else { "20+".to_string() },
+            "glob `{path}`: {} match{}\n\n{}{more}{notes}",
+            if matches.complete {
+                matches.paths.len().to_string()
+            } else {
+                format!("{}+", matches.paths.len())
+            },
             if matches.paths.len() == 1 { "" } else { "es" },
             list.join("\n")
         );
@@ -214,15 +285,14 @@ fn path_hover(project: &Project, facts: &dyn FileFacts, field: &str, raw: &str) 
             let n = facts.list_dir(&path).len();
             format!("directory `{path}/` ({n} entr{})", if n == 1 { "y" } else { "ies" })
         }
-        Some(FileKind::File) => match facts.preview(&path, 4096) {
-            None => format!("`{path}`"),
-            Some(p) if p.binary => format!("`{path}` · {} (binary)", size(p.size)),
-            Some(p) => {
-                let preview = preview_lines(&p.head, 8);
-                let fence = if preview.contains("```") { "~~~~" } else { "```" };
-                format!("`{path}` · {}\n\n{fence}\n{preview}\n{fence}", size(p.size))
-            }
-        },
+        Some(FileKind::File) => {
+            *preview = Some(PreviewOf::File(path.clone()));
+            format!("`{path}`")
+        }
+        Some(kind @ (FileKind::Special(_) | FileKind::Outside | FileKind::Unreadable(_))) => {
+            let why = kind.problem().map(|p| p.describe()).unwrap_or_default();
+            format!("`{path}` {why}: chant-lsp does not read it")
+        }
     }
 }
 
@@ -240,12 +310,17 @@ fn size(bytes: u64) -> String {
     }
 }
 
-fn prompt_hover(facts: &dyn FileFacts, name: &str) -> String {
+fn prompt_hover(facts: &dyn FileFacts, name: &str, preview: &mut Option<PreviewOf>) -> String {
     let path = format!(".chant/prompts/{name}.md");
-    match facts.preview(&path, 2048) {
-        Some(p) => {
-            format!("prompt **`{name}`** (`{path}`)\n\n```markdown\n{}\n```", preview_lines(&p.head, 6))
+    match facts.kind(&path) {
+        Some(FileKind::File) => {
+            *preview = Some(PreviewOf::Prompt(name.to_string()));
+            format!("prompt **`{name}`** (`{path}`)")
         }
         None => format!("prompt `{name}`: `{path}` does not exist, so `chant work` fails for this spec"),
+        Some(kind) => {
+            let why = kind.problem().map(|p| p.describe()).unwrap_or_default();
+            format!("prompt `{name}`: `{path}` {why}")
+        }
     }
 }

@@ -58,7 +58,7 @@ fn line_location(facts: &dyn FileFacts, raw: &str, (first, last): (u32, u32)) ->
     if facts.kind(&path) != Some(FileKind::File) {
         return None;
     }
-    let text = facts.read(&path)?;
+    let text = facts.read(&path, crate::analysis::facts::caps::SPEC).ok()?;
     let starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let start = starts.get(first as usize - 1).copied();
     let range = start.map(|start| {

@@ -28,7 +28,14 @@ pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
                     ));
                 }
             }
-            Some(FileKind::Dir) => {}
+            Some(FileKind::Outside) => out.push(Diagnostic::new(
+                Code::PathOutsideProject,
+                r.range.clone(),
+                format!(
+                    "`{path}` leads out of the project through a symbolic link: chant-lsp does not read it"
+                ),
+            )),
+            Some(FileKind::Dir | FileKind::Special(_) | FileKind::Unreadable(_)) => {}
             None if path.contains('/') => out.push(Diagnostic::new(
                 Code::BrokenLineRef,
                 r.range.clone(),

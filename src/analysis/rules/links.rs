@@ -13,7 +13,7 @@
 //! * `conflicting_files` is informational in chant: only malformed entries are reported.
 
 use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction, Severity};
-use crate::analysis::facts::{normalize_link, FileKind, LinkPath};
+use crate::analysis::facts::{caps, normalize_link, FileKind, GlobMatches, LinkPath, ReadProblem};
 use crate::analysis::frontmatter::Status;
 use crate::analysis::output::{self, OutputProblem};
 use crate::analysis::spec::{Context, SpecFile};
@@ -122,16 +122,39 @@ fn entry(
     if is_glob(&path) && field.globs() {
         if glob::Pattern::new(&path).is_err() {
             out.push(Diagnostic::new(Code::NotAPath, range, format!("`{raw}` is not a valid glob pattern")));
-        } else if ctx.facts.glob(&path, 1).paths.is_empty() {
-            out.push(Diagnostic::new(
-                Code::NoGlobMatch,
-                range,
-                format!("`{raw}` matches no file: `chant drift` has nothing to compare for `{key}`; fix the pattern"),
-            ));
+        } else {
+            glob_entry(&ctx.facts.glob(&path, 1), key, raw, range, out);
         }
         return;
     }
     let kind = ctx.facts.kind(&path);
+    match kind {
+        Some(FileKind::Outside) => {
+            out.push(Diagnostic::new(
+                Code::PathOutsideProject,
+                range,
+                format!("`{raw}` leads outside the project through a symbolic link: chant-lsp does not read it, and agent worktrees may not have its target; link a file inside the project"),
+            ));
+            return;
+        }
+        Some(FileKind::Unreadable(e)) if field != Field::ConflictingFiles => {
+            out.push(Diagnostic::new(
+                Code::Unreadable,
+                range,
+                format!("`{raw}` cannot be read ({e}): chant cannot read it either, and whether it exists is not known; fix the permissions"),
+            ));
+            return;
+        }
+        Some(FileKind::Special(what)) if field != Field::ConflictingFiles => {
+            out.push(Diagnostic::new(
+                Code::NotAFile,
+                range,
+                format!("`{raw}` is {what}, not a regular file: reading it blocks or never ends (chant-lsp does not open it); link a regular file"),
+            ));
+            return;
+        }
+        _ => {}
+    }
     if kind.is_none() && is_glob(&path) {
         out.push(Diagnostic::new(
             Code::GlobNotSupported,
@@ -213,6 +236,76 @@ fn entry(
     }
 }
 
+/// A glob entry: what its walk skipped (outside the project, unreadable, not a file),
+/// where it stopped, or that it matches nothing.
+fn glob_entry(
+    m: &GlobMatches,
+    key: &str,
+    raw: &str,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some((first, kind)) = m.skipped.first() {
+        let more = match m.skipped.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        let (code, what) = match kind {
+            FileKind::Outside => (
+                Code::PathOutsideProject,
+                "a symbolic link that leads outside the project: chant-lsp does not follow it".to_string(),
+            ),
+            FileKind::Special(what) => {
+                (Code::NotAFile, format!("{what}, not a regular file: reading it blocks or never ends"))
+            }
+            FileKind::Unreadable(e) => {
+                (Code::Unreadable, format!("unreadable ({e}): what it holds is not known"))
+            }
+            FileKind::File | FileKind::Dir => (Code::Unreadable, "skipped".to_string()),
+        };
+        out.push(Diagnostic::new(code, range.clone(), format!("`{raw}` reaches `{first}`{more}, {what}")));
+    }
+    if !m.paths.is_empty() {
+        return;
+    }
+    if m.bounded {
+        out.push(Diagnostic::new(
+            Code::WalkLimit,
+            range,
+            format!(
+                "`{raw}` matched nothing in the first {} entries or {} folder levels, where chant-lsp stops: narrow the pattern",
+                caps::WALK_ENTRIES,
+                caps::WALK_DEPTH
+            ),
+        ));
+    } else if m.skipped.is_empty() {
+        out.push(Diagnostic::new(
+            Code::NoGlobMatch,
+            range,
+            format!(
+                "`{raw}` matches no file: `chant drift` has nothing to compare for `{key}`; fix the pattern"
+            ),
+        ));
+    }
+}
+
+/// A file of the output check (the schema, the agent log) that was not read.
+fn not_read(what: &str, path: &str, problem: ReadProblem, range: std::ops::Range<usize>) -> Diagnostic {
+    let code = match problem {
+        ReadProblem::TooLarge { .. } => Code::TooLarge,
+        ReadProblem::Outside => Code::PathOutsideProject,
+        ReadProblem::Missing | ReadProblem::NotAFile(_) | ReadProblem::Unreadable(_) => Code::Unreadable,
+    };
+    Diagnostic::new(
+        code,
+        range,
+        format!(
+            "{what} `{path}` {}: chant-lsp did not read it, so the agent output is not checked against this schema",
+            problem.describe()
+        ),
+    )
+}
+
 /// Lint O2/O3 for a completed spec whose schema exists.
 fn output_checks(
     ctx: &Context,
@@ -221,13 +314,23 @@ fn output_checks(
     range: std::ops::Range<usize>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(schema) = ctx.facts.read(schema_path) else {
-        return;
-    };
     let log_path = format!(".chant/logs/{}.log", f.id);
-    let log = ctx.facts.read(&log_path);
     // chant checks the schema only when the log exists.
-    let Some(log) = log else { return };
+    let log = match ctx.facts.read(&log_path, caps::LOG) {
+        Ok(log) => log,
+        Err(ReadProblem::Missing) => return,
+        Err(problem) => {
+            out.push(not_read("the agent log", &log_path, problem, range));
+            return;
+        }
+    };
+    let schema = match ctx.facts.read(schema_path, caps::SCHEMA) {
+        Ok(schema) => schema,
+        Err(problem) => {
+            out.push(not_read("the output schema", schema_path, problem, range));
+            return;
+        }
+    };
     match output::check(&schema, &log) {
         None => {}
         Some(OutputProblem::BadSchema(why)) => out.push(

@@ -62,7 +62,9 @@ pub async fn handle(b: &Backend, p: lsp::ExecuteCommandParams) -> jsonrpc::Resul
 fn remove_bom(b: &Backend, uri: &Uri) -> jsonrpc::Result<Value> {
     let t = b.target(uri)?;
     let path = t.root.join(&t.rel);
-    let bytes = std::fs::read(&path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = crate::io::read::Project::new(&t.root)
+        .read(&path, crate::analysis::facts::caps::SPEC)
+        .map_err(|e| invalid(format!("cannot read {}: it {}", path.display(), e.describe())))?;
     let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes()) else {
         return Ok(json!({ "changed": false }));
     };

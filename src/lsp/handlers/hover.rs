@@ -1,6 +1,7 @@
 //! `textDocument/hover`: what is under the cursor (`analysis::ide::hover`), and for a
 //! spec, what its runs are doing and its state in git; on a `commits:` hash, that
-//! commit, with the files it changed read from the repository outside the state lock.
+//! commit, with the files it changed read from the repository. A file preview and a
+//! commit's files are read after the state lock is released (`hover::fill`).
 
 use std::time::Duration;
 
@@ -21,31 +22,33 @@ pub async fn handle(b: &Backend, p: lsp::HoverParams) -> Option<lsp::Hover> {
         let enc = st.encoding;
         let offset = from_proto::offset(&doc.rope, tdp.position, enc);
         let found = st.with_spec(&doc.path, &doc.text, |r, f| {
-            let facts = r.ws.git_facts().cloned();
-            if let (Some((raw, range)), Some(facts)) = (git::commit_at(f, offset), &facts) {
-                return Err((r.path.clone(), facts.clone(), raw, range));
+            let git = r.ws.git_facts().cloned();
+            if let (Some((raw, range)), Some(git)) = (git::commit_at(f, offset), &git) {
+                return Err((r.path.clone(), git.clone(), raw, range));
             }
-            let h = hover::hover(&r.ws.project, r.facts.as_ref(), f, offset);
-            let about = hover::spec_at(f, offset);
+            let h = hover::hover_lazy(&r.ws.project, r.facts.as_ref(), f, offset);
             let mut notes: Vec<String> = Vec::new();
-            if let Some(id) = &about {
-                notes.extend(hover::run_note(&b.run_state(&st, &r.path, id)));
+            if let Some(id) = hover::spec_at(f, offset) {
+                notes.extend(hover::run_note(&b.run_state(&st, &r.path, &id)));
                 let own = (id == f.id).then_some(f.text);
-                notes.extend(facts.as_ref().and_then(|g| git::note(g, &r.ws.project, id, own)));
+                notes.extend(git.as_ref().and_then(|g| git::note(g, &r.ws.project, &id, own)));
             }
-            Ok((h, (!notes.is_empty()).then(|| notes.join("\n\n"))))
+            Ok((h, r.facts.clone(), (!notes.is_empty()).then(|| notes.join("\n\n"))))
         })?;
         (enc, found)
     };
     match found {
-        Ok((h, note)) => Some(to_proto::hover(h?, note, &doc.rope, enc)),
+        Ok((h, facts, note)) => {
+            let h = hover::fill(h?, facts.as_ref());
+            Some(to_proto::hover(h, note, &doc.rope, enc))
+        }
         Err((root, facts, raw, range)) => {
             let hash = raw.clone();
             let read = tokio::task::spawn_blocking(move || crate::io::git::commit_files(&root, &hash));
             let files =
                 tokio::time::timeout(COMMIT_FILES_PATIENCE, read).await.ok().and_then(Result::ok).flatten();
             let markdown = git::commit_hover(&facts, &raw, files.as_deref());
-            Some(to_proto::hover(hover::Hover { markdown, range }, None, &doc.rope, enc))
+            Some(to_proto::hover(hover::Hover { markdown, range, preview: None }, None, &doc.rope, enc))
         }
     }
 }

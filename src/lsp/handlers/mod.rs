@@ -1,6 +1,7 @@
 //! One file per request the server answers: take the params, ask the state and
 //! `analysis::ide`, convert with `to_proto`. Texts of files that are not open are read
-//! from the disk here, before or after the state lock, never under it.
+//! from the disk here, before or after the state lock, never under it (regular files
+//! inside the project only, at most `caps::SPEC` bytes: `io::read`).
 
 pub mod code_action;
 pub mod code_lens;
@@ -31,6 +32,7 @@ use super::from_proto;
 use super::publish::disk_rope;
 use super::server::Backend;
 use super::to_proto;
+use crate::analysis::facts::caps;
 use crate::analysis::ide::navigation;
 
 /// The document a request is about: its path, text and rope.
@@ -44,14 +46,15 @@ pub struct Document {
 /// state lock; `None` for other files).
 pub fn document(b: &Backend, uri: &Uri) -> Option<Document> {
     let path = from_proto::path(uri)?;
-    {
+    let project = {
         let mut st = b.state();
         if let Some(d) = st.docs.get_mut(&path) {
             return Some(Document { text: d.text(), rope: d.rope.clone(), path });
         }
         st.spec_at(&path)?;
-    }
-    let text = crate::io::load::read_text(&path)?;
+        st.project_of(&path)?
+    };
+    let text = project.read_text(&path, caps::SPEC)?;
     Some(Document { rope: Rope::from_str(&text), text: Arc::new(text), path })
 }
 
@@ -78,12 +81,13 @@ pub fn locations(b: &Backend, root: &Path, ls: Vec<navigation::Location>) -> Vec
             known.insert(l.path.clone(), entry);
         }
     }
+    let project = crate::io::read::Project::new(root);
     ls.into_iter()
         .filter_map(|l| {
             let (uri, rope) = known.get_mut(&l.path)?;
             let range = match l.range {
                 Some(r) => {
-                    let rope = rope.get_or_insert_with(|| disk_rope(&root.join(&l.path)));
+                    let rope = rope.get_or_insert_with(|| disk_rope(&project, &root.join(&l.path)));
                     to_proto::range(rope, &r, enc)
                 }
                 None => lsp::Range::default(),
@@ -125,8 +129,9 @@ pub fn file_texts(b: &Backend, root: &Path, rels: &[String]) -> HashMap<String, 
             }
         }
     }
+    let project = crate::io::read::Project::new(root);
     for (rel, abs) in from_disk {
-        let (Some(uri), Some(text)) = (Uri::from_file_path(&abs), crate::io::load::read_text(&abs)) else {
+        let (Some(uri), Some(text)) = (Uri::from_file_path(&abs), project.read_text(&abs, caps::SPEC)) else {
             continue;
         };
         out.insert(rel, FileText { uri, rope: Rope::from_str(&text), text: Arc::new(text), version: None });

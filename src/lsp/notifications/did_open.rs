@@ -19,9 +19,9 @@ pub fn handle(b: &Backend, params: lsp::DidOpenTextDocumentParams) {
     b.change(Change::Opened { path, uri: doc.uri, text: doc.text, version: doc.version, disk_bom, root });
 }
 
-/// Whether the file starts with a UTF-8 byte order mark.
+/// Whether the file starts with a UTF-8 byte order mark (a regular file only: a FIFO at
+/// that path is never opened).
 fn starts_with_bom(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 3];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == [0xEF, 0xBB, 0xBF]
+    crate::io::read::head(path, crate::io::read::Known::Nothing, 3)
+        .is_ok_and(|(head, _)| head == [0xEF, 0xBB, 0xBF])
 }
