@@ -143,6 +143,8 @@ codes! {
         "The file has no frontmatter.", "chant reads it as `type: code`, `status: pending` with no dependencies.", "Start the file with a `---` block.";
     FenceText = "fence-text", Warning, "chant cannot read this spec",
         "The opening `---` line has more text on it.", "chant parses that text as the first line of YAML.", "Put `---` alone on the first line.";
+    UnreadValue = "unread-value", Warning, "not checked",
+        "chant-lsp did not read this value: it nests deeper than 64 levels under a key chant ignores, or it holds aliases (`*name`) under keys chant reads that could expand past 16 MB.", "chant still reads it, slowly (its YAML parser takes time that grows with the nesting on every token), so a mistake inside it would make the spec unreadable without chant-lsp saying so.", "Flatten the value or drop the aliases, or move the information into the body.";
     UnknownKey = "unknown-key", Warning, "unknown keys",
         "A frontmatter key chant does not know (including documented-but-absent ones such as `commit` or `id`).", "chant ignores it and deletes it the next time it saves the spec.", "Use the suggested key, or move the information into the body.";
     MissingFile = "missing-file", Warning, "file links",

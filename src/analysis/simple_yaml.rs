@@ -81,6 +81,7 @@ pub fn parse(yaml: &str) -> Option<Frontmatter> {
     }
     let mut entries: Vec<(&str, Raw)> = Vec::with_capacity(12);
     let mut list_indent: Option<usize> = None;
+    let mut keys: std::collections::HashSet<&str> = Default::default();
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.bytes().any(|b| b < 0x20 || b == 0x7f) {
@@ -140,7 +141,16 @@ pub fn parse(yaml: &str) -> Option<Frontmatter> {
                 return None;
             }
         };
-        if entries.iter().any(|(k, _)| *k == key) {
+        // A set once there are many keys: a scan per key is quadratic.
+        let duplicate = if entries.len() < 16 {
+            entries.iter().any(|(k, _)| *k == key)
+        } else {
+            if keys.is_empty() {
+                keys.extend(entries.iter().map(|(k, _)| *k));
+            }
+            !keys.insert(key)
+        };
+        if duplicate {
             return None; // duplicates: serde decides
         }
         entries.push((key, raw));

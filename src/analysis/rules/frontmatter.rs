@@ -7,10 +7,12 @@ use crate::analysis::id;
 use crate::analysis::layout::Value;
 use crate::analysis::spec::{Context, Place, SpecFile};
 use crate::analysis::split::SplitProblem;
+use crate::analysis::yaml_guard::{Unread, ALIAS_BUDGET, MAX_DEPTH};
 
 pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
     split_problems(f, out);
     yaml_errors(f, out);
+    unread_values(f, out);
     unknown_keys(ctx, f, out);
     if f.fm().status == Status::Ready {
         if let Some(r) = f.value_range("status") {
@@ -90,6 +92,28 @@ fn allowed(path: &str) -> &'static [&'static str] {
     }
 }
 
+/// Values chant-lsp left out of what it parsed (chant reads them).
+fn unread_values(f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    for u in &f.parsed.unread {
+        let why = match u.reason {
+            Unread::TooDeep { .. } => format!(
+                "it nests deeper than {MAX_DEPTH} levels; chant ignores `{}` but still parses it, slowly, and a YAML mistake inside it would make this spec unreadable",
+                u.key
+            ),
+            Unread::Aliases { count, .. } => format!(
+                "its {count} alias{} (`*name`) could expand past {} MB; chant expands every one of them",
+                if count == 1 { "" } else { "es" },
+                ALIAS_BUDGET >> 20
+            ),
+        };
+        out.push(Diagnostic::new(
+            Code::UnreadValue,
+            u.key_range.clone(),
+            format!("chant-lsp did not read the value of `{}`: {why}", u.key),
+        ));
+    }
+}
+
 fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     let unreadable = match f.readable {
         crate::analysis::spec::Readable::No => "chant cannot read this spec",
@@ -165,6 +189,11 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 }
                 d
             }
+            YamlErrorKind::TooDeep { path } => Diagnostic::new(
+                Code::WrongShape,
+                e.range.clone(),
+                format!("`{path}` nests deeper than {MAX_DEPTH} levels, and no value of `{path}` has that shape: {unreadable} (chant-lsp did not parse it further)"),
+            ),
             YamlErrorKind::MissingField { path, field } => Diagnostic::new(
                 Code::WrongShape,
                 e.range.clone(),
@@ -252,7 +281,9 @@ fn did_you_mean_key(key: &str, known: &[&'static str]) -> Option<&'static str> {
 }
 
 fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<&str> = Vec::new();
+    // Sets: a scan per key is quadratic in a frontmatter of many keys.
+    let mut seen: std::collections::HashSet<&str> = Default::default();
+    let present: std::collections::HashSet<&str> = f.layout.entries.iter().map(|e| e.key.as_str()).collect();
     for e in &f.layout.entries {
         let known = KNOWN_KEYS.contains(&e.key.as_str());
         if !known {
@@ -283,13 +314,13 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 format!("unknown key `{}`: chant ignores it and deletes it the next time it saves this spec; {hint}", e.key),
             );
             if let Some(k) = rename {
-                if !seen.contains(&k) && f.layout.get(k).is_none() {
+                if !present.contains(k) {
                     d = d.fix(Fix::edit(format!("Rename to `{k}`"), e.key_range.clone(), k));
                 }
             }
             out.push(d);
         }
-        seen.push(&e.key);
+        seen.insert(&e.key);
         let nested: &[&'static str] = match e.key.as_str() {
             "approval" => &["required", "status", "by", "at"],
             "retry_state" => &["attempts", "last_retry_time", "next_retry_time"],
@@ -311,7 +342,8 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    // A set: a scan of the entries so far per entry is quadratic in a long list.
+    let mut seen: std::collections::HashMap<&str, std::ops::Range<usize>> = Default::default();
     let items = f.items("depends_on");
     let deletions = f.item_deletions("depends_on");
     for (k, (dep, range)) in items.iter().enumerate() {
@@ -320,7 +352,7 @@ fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
             deletions.get(k).cloned().unwrap_or(range.clone()),
             "",
         );
-        if let Some((_, first)) = seen.iter().find(|(s, _)| s == dep) {
+        if let Some(first) = seen.get(dep.as_str()) {
             out.push(
                 Diagnostic::new(
                     Code::DuplicateDependency,
@@ -332,7 +364,7 @@ fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        seen.push((dep, range.clone()));
+        seen.insert(dep, range.clone());
         if dep == f.id {
             out.push(
                 Diagnostic::new(
