@@ -287,12 +287,15 @@ fn load_one(c: &ConfigText) -> Loaded {
         ));
         return Loaded { file: None, layout, report };
     }
-    let blanked = (!guard.is_clean()).then(|| guard.blanked(c.text, &layout));
-    let text = blanked.as_deref().unwrap_or(c.text);
-    let file = match serde_yaml::from_str::<ConfigFile>(&text[yaml.clone()]) {
+    let compact = (!guard.is_clean()).then(|| guard.without_entries(c.text, yaml.clone(), &layout));
+    let src = compact.as_ref().map_or(&c.text[yaml.clone()], |cp| cp.text.as_str());
+    let file = match serde_yaml::from_str::<ConfigFile>(src) {
         Ok(f) => Some(f),
         Err(e) => {
-            let err = super::yaml_errors::locate(&e, yaml.start, c.text, &layout);
+            let err = match &compact {
+                Some(cp) => super::yaml_errors::locate_mapped(&e, &|i| cp.original(i), c.text, &layout),
+                None => super::yaml_errors::locate(&e, yaml.start, c.text, &layout),
+            };
             report.diagnostics.push(Diagnostic::new(
                 Code::ConfigUnreadable,
                 err.range,

@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use super::layout::{Entry, Layout};
-use super::yaml_errors::{locate, next_char};
+use super::yaml_errors::{locate, locate_mapped, next_char};
 use super::yaml_guard::{self, Unread, MAX_DEPTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -353,7 +353,7 @@ pub fn parse(text: &str, yaml: Range<usize>, layout: &Layout) -> Parsed {
     }
     let guard = yaml_guard::check(text, yaml.clone(), layout, &KNOWN_KEYS);
     if guard.is_clean() {
-        return serde_parse(text, yaml, layout, &[]);
+        return serde_parse(text, yaml, layout, None);
     }
     if let Some(reason) = guard.stray {
         // Outside every key: the block as a whole is what is too deep (or full of
@@ -369,10 +369,8 @@ pub fn parse(text: &str, yaml: Range<usize>, layout: &Layout) -> Parsed {
             ..Parsed::default()
         };
     }
-    // serde_yaml reads the rest, with the values it must not see blanked out.
-    let blanked = guard.blanked(text, layout);
-    let skipped: Vec<usize> = guard.entries.iter().map(|(i, _)| *i).collect();
-    let mut parsed = serde_parse(&blanked, yaml, layout, &skipped);
+    // serde_yaml reads the rest: the block without the values it must not see.
+    let mut parsed = serde_parse(text, yaml, layout, Some(&guard));
     for &(i, reason) in &guard.entries {
         let e = &layout.entries[i];
         let known = KNOWN_KEYS.contains(&e.key.as_str());
@@ -406,35 +404,37 @@ pub fn parse(text: &str, yaml: Range<usize>, layout: &Layout) -> Parsed {
     parsed
 }
 
-/// serde_yaml on the block, then on each top-level entry when the block fails. The
-/// entries in `skipped` are blank in `text` and stay out of it.
-fn serde_parse(text: &str, yaml: Range<usize>, layout: &Layout, skipped: &[usize]) -> Parsed {
-    let src = &text[yaml.clone()];
+/// serde_yaml on the block (without the entries `guard` leaves out), then on each
+/// top-level entry when the block fails.
+fn serde_parse(text: &str, yaml: Range<usize>, layout: &Layout, guard: Option<&yaml_guard::Guard>) -> Parsed {
+    let compact = guard.map(|g| g.without_entries(text, yaml.clone(), layout));
+    let src = compact.as_ref().map_or(&text[yaml.clone()], |c| c.text.as_str());
     let parsed = match serde_yaml::from_str::<Frontmatter>(src) {
         Ok(mut fm) => {
             fm.model = fm.model.map(|m| normalize_model(&m));
             Parsed { fm, ..Parsed::default() }
         }
-        Err(whole) => recover(text, yaml.clone(), layout, &whole, skipped),
+        Err(whole) => {
+            let whole = match &compact {
+                Some(c) => locate_mapped(&whole, &|i| c.original(i), text, layout),
+                None => locate(&whole, yaml.start, text, layout),
+            };
+            let skipped: Vec<usize> =
+                guard.map(|g| g.entries.iter().map(|(i, _)| *i).collect()).unwrap_or_default();
+            recover(text, layout, whole, &skipped)
+        }
     };
-    Parsed { serde_bytes: parsed.serde_bytes + yaml.len(), ..parsed }
+    Parsed { serde_bytes: parsed.serde_bytes + src.len(), ..parsed }
 }
 
 /// Every failing entry on its own, and a best-effort frontmatter of the entries that
 /// parse. The entry the whole block failed on is not parsed again: its error is the
 /// block's.
-fn recover(
-    text: &str,
-    yaml: Range<usize>,
-    layout: &Layout,
-    whole: &serde_yaml::Error,
-    skipped: &[usize],
-) -> Parsed {
+fn recover(text: &str, layout: &Layout, whole_err: YamlError, skipped: &[usize]) -> Parsed {
     let mut errors = Vec::new();
     let mut good = String::new();
     let mut serde_bytes = 0;
     let mut seen: std::collections::HashSet<&str> = Default::default();
-    let whole_err = locate(whole, yaml.start, text, layout);
     let entry_at = |at: usize| {
         let i = layout.entries.partition_point(|e| e.lines.start <= at).checked_sub(1)?;
         layout.entries[i].lines.contains(&at).then_some(i)

@@ -9,9 +9,20 @@ use super::layout::{Layout, Value};
 /// Turns a serde_yaml error (from parsing text starting at `base`) into a located,
 /// classified error. Field errors land on the field's value (or list item).
 pub(crate) fn locate(err: &serde_yaml::Error, base: usize, text: &str, layout: &Layout) -> YamlError {
+    locate_mapped(err, &|i| base + i, text, layout)
+}
+
+/// [`locate`] for an error in text that was not a plain slice of `text`: `to_text`
+/// turns serde_yaml's offset into one in `text`.
+pub(crate) fn locate_mapped(
+    err: &serde_yaml::Error,
+    to_text: &dyn Fn(usize) -> usize,
+    text: &str,
+    layout: &Layout,
+) -> YamlError {
     let full = err.to_string();
     let detail = strip_position(&full);
-    let at = err.location().map(|l| base + l.index()).unwrap_or(base).min(text.len());
+    let at = to_text(err.location().map_or(0, |l| l.index())).min(text.len());
     let (path, rest) = split_path(&detail);
     let point = |at: usize| at..next_char(text, at);
     let kind;

@@ -8,8 +8,8 @@
 //! plain and block scalars, comments, flow and block collections, anchors, tags and
 //! aliases, Unicode line breaks), and notes where the nesting first goes deeper than
 //! [`MAX_DEPTH`] and where the aliases are. [`check`] maps those places to the
-//! block's top-level entries, and [`Guard::blanked`] gives the text serde_yaml may
-//! read: the same block with those entries blanked out (offsets unchanged).
+//! block's top-level entries, and [`Guard::without_entries`] gives the text serde_yaml
+//! may read: the block without those entries.
 //!
 //! Where this scanner and libyaml could part ways, libyaml has stopped with an error
 //! first, so anything past that point costs libyaml nothing; everywhere else the two
@@ -74,19 +74,41 @@ impl Guard {
         self.entries.iter().find(|(e, _)| *e == i).map(|(_, u)| *u)
     }
 
-    /// `text` with the lines of the entries left out turned into spaces (line breaks
-    /// kept, so every offset and line stays where it was).
-    pub fn blanked(&self, text: &str, layout: &Layout) -> String {
-        let mut bytes = text.as_bytes().to_vec();
+    /// `text[range]` without the entries left out (their line breaks stay, so line
+    /// numbers do not change), for serde_yaml to read: nothing of them reaches it.
+    pub fn without_entries(&self, text: &str, range: Range<usize>, layout: &Layout) -> Compact {
+        let mut out = String::with_capacity(range.len());
+        let mut cuts = Vec::new();
+        let (mut pos, mut removed) = (range.start, 0);
         for &(i, _) in &self.entries {
-            for b in &mut bytes[layout.entries[i].lines.clone()] {
-                if !matches!(*b, b'\n' | b'\r') {
-                    *b = b' ';
-                }
-            }
+            let lines = &layout.entries[i].lines;
+            let (start, end) = (lines.start.clamp(pos, range.end), lines.end.clamp(pos, range.end));
+            out.push_str(&text[pos..start]);
+            let breaks = text[start..end].bytes().filter(|&b| b == b'\n').count();
+            out.extend(std::iter::repeat_n('\n', breaks));
+            removed += (end - start) - breaks;
+            cuts.push((out.len(), removed));
+            pos = end;
         }
-        // Whole UTF-8 sequences became spaces, so the bytes stay UTF-8.
-        String::from_utf8(bytes).unwrap_or_default()
+        out.push_str(&text[pos..range.end]);
+        Compact { text: out, base: range.start, cuts }
+    }
+}
+
+/// A YAML block with some entries cut out, and how to find an offset of it in the
+/// whole text again.
+pub struct Compact {
+    pub text: String,
+    base: usize,
+    /// After each cut: (its offset in `text`, bytes removed so far).
+    cuts: Vec<(usize, usize)>,
+}
+
+impl Compact {
+    /// The offset in the whole text of offset `i` of [`Compact::text`].
+    pub fn original(&self, i: usize) -> usize {
+        let k = self.cuts.partition_point(|&(at, _)| at <= i);
+        self.base + i + k.checked_sub(1).map_or(0, |k| self.cuts[k].1)
     }
 }
 

@@ -98,18 +98,38 @@ fn read_text(root: &Path, path: &str) -> String {
     load::read_text(&full).unwrap_or_default()
 }
 
-/// One file's text and line index, plus the texts of the other files its diagnostics
-/// point to (related locations), each read once.
+/// The texts of the files that related locations point into, each read once for the
+/// whole report: a file that many diagnostics point to (the hub of a dependency
+/// cycle) would otherwise be read again for every file pointing to it.
+fn related_texts(loaded: &Checked, root_dir: &Path) -> HashMap<String, String> {
+    let mut paths: Vec<&str> = loaded
+        .reports
+        .iter()
+        .flat_map(|r| r.diagnostics.iter().flat_map(|d| d.related.iter().map(|x| x.path.as_str())))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let texts = load::parallel_map(&paths, |p| read_text(root_dir, p));
+    paths.into_iter().map(str::to_string).zip(texts).collect()
+}
+
+/// Line indexes of [`related_texts`], built once.
+type Others<'a> = HashMap<&'a str, LineIndex<'a>>;
+
+fn index_others(texts: &HashMap<String, String>) -> Others<'_> {
+    texts.iter().map(|(p, t)| (p.as_str(), LineIndex::new(t))).collect()
+}
+
+/// One file's text and line index, and the other files its diagnostics point to.
 struct FileTexts<'a> {
-    root: &'a Path,
     path: &'a str,
     idx: LineIndex<'a>,
-    others: HashMap<String, String>,
+    others: &'a Others<'a>,
 }
 
 impl<'a> FileTexts<'a> {
-    fn new(root: &'a Path, path: &'a str, text: &'a str) -> Self {
-        FileTexts { root, path, idx: LineIndex::new(text), others: HashMap::new() }
+    fn new(path: &'a str, text: &'a str, others: &'a Others<'a>) -> Self {
+        FileTexts { path, idx: LineIndex::new(text), others }
     }
 
     /// The position of `offset` in `path` (this file or another).
@@ -121,9 +141,10 @@ impl<'a> FileTexts<'a> {
         if path == self.path {
             return f(&self.idx);
         }
-        let root = self.root;
-        let text = self.others.entry(path.to_string()).or_insert_with(|| read_text(root, path));
-        f(&LineIndex::new(text))
+        match self.others.get(path) {
+            Some(idx) => f(idx),
+            None => f(&LineIndex::new("")),
+        }
     }
 }
 
@@ -202,9 +223,9 @@ fn snippet(out: &mut String, style: &Style, idx: &LineIndex, start: Position, en
 }
 
 /// The human report of one file.
-fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> String {
+fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style, others: &Others) -> String {
     let text = read_text(root_dir, &r.path);
-    let mut texts = FileTexts::new(root_dir, &r.path, &text);
+    let mut texts = FileTexts::new(&r.path, &text, others);
     let path = shown(root, &r.path);
     let mut out = String::new();
     for d in &r.diagnostics {
@@ -240,9 +261,11 @@ fn human_file(r: &FileReport, root_dir: &Path, root: &str, style: &Style) -> Str
 
 fn human(loaded: &Checked, root_dir: &Path, root: &str, color: bool) -> String {
     let style = Style { on: color };
+    let related = related_texts(loaded, root_dir);
+    let others = index_others(&related);
     // Files are printed in parallel (each is read again for its positions), in order.
     let mut out: String =
-        load::parallel_map(&loaded.reports, |r| human_file(r, root_dir, root, &style)).concat();
+        load::parallel_map(&loaded.reports, |r| human_file(r, root_dir, root, &style, &others)).concat();
     let (e, w, i, h) = (
         count(&loaded.reports, Severity::Error),
         count(&loaded.reports, Severity::Warning),
@@ -320,9 +343,11 @@ fn diagnostic_json(d: &Diagnostic, path: &str, root: &str, texts: &mut FileTexts
 }
 
 fn to_json(loaded: &Checked, root_dir: &Path, root: &str) -> Value {
+    let related = related_texts(loaded, root_dir);
+    let others = index_others(&related);
     let per_file = load::parallel_map(&loaded.reports, |r| {
         let text = read_text(root_dir, &r.path);
-        let mut texts = FileTexts::new(root_dir, &r.path, &text);
+        let mut texts = FileTexts::new(&r.path, &text, &others);
         r.diagnostics.iter().map(|d| diagnostic_json(d, &r.path, root, &mut texts)).collect::<Vec<_>>()
     });
     let diags: Vec<Value> = per_file.into_iter().flatten().collect();
