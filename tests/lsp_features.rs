@@ -11,7 +11,7 @@ use serde_json::json;
 use support::base;
 use support::lsp::{uri, vscode_caps, Server};
 use support::project::Project;
-use support::requests::{at, lenses};
+use support::requests::{at, wait_lenses};
 
 const PROJECT: &str = concat!(
     base!(),
@@ -116,11 +116,14 @@ fn completion_symbols_folding_hints_lenses() {
     assert_eq!(hints[0]["label"], "Add the limiter (completed)");
     assert_eq!(hints[0]["position"], json!({"line": 1, "character": 31}));
 
+    // Once the edit is re-checked (after the typing pause), `lim` blocks B. (Asking at
+    // once saw the state before the edit only while the requests above took less than
+    // the pause.)
     assert_eq!(
-        lenses(&mut e.s, &e.b),
+        wait_lenses(&mut e.s, &e.b, |l| l.get(1).is_some_and(|s| s.contains("lim"))),
         vec![
             "▶ Run (not now: not a git repository: chant work runs agents in git worktre…)",
-            "pending · ready",
+            "pending · blocked by `lim` (no such spec)",
             "0 dependents"
         ]
     );
