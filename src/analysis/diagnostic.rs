@@ -184,7 +184,7 @@ codes! {
     SiblingDeadlock = "sibling-deadlock", Error, "dependencies",
         "A group member depends on a later sibling.", "`chant work` on a member waits for every earlier sibling, so the two wait for each other.", "Reorder the members or drop the dependency.";
     DependencyCycle = "dependency-cycle", Error, "dependencies",
-        "Specs depend on each other in a cycle (a warning once every spec in it is completed).", "chant has no cycle check: specs in a cycle simply never become ready.", "Remove one edge of the cycle (quick fix on each edge).";
+        "Specs depend on each other in a cycle (a warning once every spec in it is completed). Each edge on a cycle gets one, naming a cycle through it: at most 20 specs, then how many more.", "chant has no cycle check: specs in a cycle simply never become ready.", "Remove one edge of the cycle (quick fix on each edge).";
     DuplicateSpecId = "duplicate-spec-id", Warning, "dependencies",
         "Two spec files have the same ID.", "chant loads both; which one a command acts on is undefined.", "Rename or delete one.";
     NestedSpec = "nested-spec", Warning, "dependencies",

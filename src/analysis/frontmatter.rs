@@ -434,7 +434,7 @@ fn recover(text: &str, layout: &Layout, whole_err: YamlError, skipped: &[usize])
     let mut errors = Vec::new();
     let mut good = String::new();
     let mut serde_bytes = 0;
-    let mut seen: std::collections::HashSet<&str> = Default::default();
+    let mut seen: super::hash::SmallMap<()> = Default::default();
     let entry_at = |at: usize| {
         let i = layout.entries.partition_point(|e| e.lines.start <= at).checked_sub(1)?;
         layout.entries[i].lines.contains(&at).then_some(i)
@@ -470,7 +470,7 @@ fn recover(text: &str, layout: &Layout, whole_err: YamlError, skipped: &[usize])
         serde_bytes += slice.len();
         match serde_yaml::from_str::<Frontmatter>(slice) {
             Ok(_) => {
-                if !seen.insert(entry.key.as_str()) {
+                if !seen.insert(entry.key.as_str(), ()) {
                     continue;
                 }
                 good.push_str(slice);

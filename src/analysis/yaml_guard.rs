@@ -117,6 +117,9 @@ impl Compact {
 /// does not follow aliases in values it ignores), and only when there are too many.
 pub fn check(text: &str, range: Range<usize>, layout: &Layout, typed: &[&str]) -> Guard {
     let len = range.len();
+    if surely_clean(&text.as_bytes()[range.clone()]) {
+        return Guard { bytes: len, ..Guard::default() };
+    }
     let s = scan(text, range);
     let entry_of = |at: usize| {
         let i = layout.entries.partition_point(|e| e.lines.start <= at).checked_sub(1)?;
@@ -154,6 +157,34 @@ pub fn check(text: &str, range: Range<usize>, layout: &Layout, typed: &[&str]) -
     }
     guard.entries.sort_by_key(|(i, _)| *i);
     guard
+}
+
+/// Whether a block certainly needs no scan: no alias, and no more tokens that can open a
+/// level (`[`, `{`, and `-`, `?`, `:` before a blank, wherever they are) than
+/// [`MAX_DEPTH`]. Most frontmatter is; this costs a few instructions a byte.
+fn surely_clean(b: &[u8]) -> bool {
+    let mut openers = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            // After a word character a `*` is text (a glob in a path): only elsewhere
+            // can it start an alias.
+            b'*' if i == 0
+                || !(b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'/' | b'.' | b'_' | b'-')) =>
+            {
+                return false
+            }
+            b'[' | b'{' => openers += 1,
+            // Before a blank, a line break (Unicode ones start above ASCII) or the end.
+            b'-' | b'?' | b':' if b.get(i + 1).is_none_or(|&n| n.is_ascii_whitespace() || n >= 0x80) => {
+                openers += 1
+            }
+            _ => continue,
+        }
+        if openers > MAX_DEPTH {
+            return false;
+        }
+    }
+    true
 }
 
 /// One pass over `text[range]` with libyaml's tokenization.

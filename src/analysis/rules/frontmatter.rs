@@ -3,6 +3,7 @@
 
 use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction, Severity};
 use crate::analysis::frontmatter::{SpecType, Status, YamlErrorKind, KNOWN_KEYS};
+use crate::analysis::hash::SmallMap;
 use crate::analysis::id;
 use crate::analysis::layout::Value;
 use crate::analysis::spec::{Context, Place, SpecFile};
@@ -281,13 +282,12 @@ fn did_you_mean_key(key: &str, known: &[&'static str]) -> Option<&'static str> {
 }
 
 fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
-    // Sets: a scan per key is quadratic in a frontmatter of many keys.
-    let mut seen: std::collections::HashSet<&str> = Default::default();
-    let present: std::collections::HashSet<&str> = f.layout.entries.iter().map(|e| e.key.as_str()).collect();
+    // Not a scan per key: quadratic in a frontmatter of many keys.
+    let mut seen: SmallMap<()> = SmallMap::default();
     for e in &f.layout.entries {
         let known = KNOWN_KEYS.contains(&e.key.as_str());
         if !known {
-            if seen.contains(&e.key.as_str()) {
+            if seen.contains(&e.key) {
                 out.push(
                     Diagnostic::new(
                         Code::DuplicateKey,
@@ -314,13 +314,13 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 format!("unknown key `{}`: chant ignores it and deletes it the next time it saves this spec; {hint}", e.key),
             );
             if let Some(k) = rename {
-                if !present.contains(k) {
+                if f.layout.get(k).is_none() {
                     d = d.fix(Fix::edit(format!("Rename to `{k}`"), e.key_range.clone(), k));
                 }
             }
             out.push(d);
         }
-        seen.insert(&e.key);
+        seen.insert(&e.key, ());
         let nested: &[&'static str] = match e.key.as_str() {
             "approval" => &["required", "status", "by", "at"],
             "retry_state" => &["attempts", "last_retry_time", "next_retry_time"],
@@ -342,8 +342,8 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
-    // A set: a scan of the entries so far per entry is quadratic in a long list.
-    let mut seen: std::collections::HashMap<&str, std::ops::Range<usize>> = Default::default();
+    // Not a scan of the entries so far per entry: quadratic in a long list.
+    let mut seen: SmallMap<std::ops::Range<usize>> = SmallMap::default();
     let items = f.items("depends_on");
     let deletions = f.item_deletions("depends_on");
     for (k, (dep, range)) in items.iter().enumerate() {
