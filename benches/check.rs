@@ -5,11 +5,17 @@
 //! Each measurement runs in a fresh child process (this binary with `--child`) so the
 //! peak RSS belongs to that run alone. Sizes: `CHANT_BENCH_SIZES=1000,10000`.
 //! Projects are cached under `target/bench-projects/`.
+//!
+//! Then the hostile shapes (issue 12: deep nesting, a long cycle, a fan-in cycle, a wide
+//! `depends_on` list, a long chain), each at n and 4n (median of 3 warm runs), with the
+//! 4n/n ratio of the times: about 4 is linear. `CHANT_BENCH_HOSTILE=0` skips them.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its numbers")]
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/hostile.rs"]
+mod hostile;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -123,6 +129,43 @@ fn project(n: usize) -> PathBuf {
     root
 }
 
+/// A hostile shape's project at size `n`, generated once.
+fn hostile_project(name: &str, n: usize) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-projects");
+    let root = base.join(format!("hostile-{}-{n}-v{}", name.replace(' ', "-"), hostile::VERSION));
+    if !root.join(".complete").exists() {
+        let _ = std::fs::remove_dir_all(&root);
+        hostile::generate(&root, name, n).expect("generate");
+        std::fs::write(root.join(".complete"), "").expect("marker");
+    }
+    root
+}
+
+fn hostile_table() {
+    println!();
+    println!("hostile shapes: `check --format json`, median of 3 warm runs");
+    println!(
+        "{:>16} | {:>9} {:>10} {:>9} | {:>9} {:>10} {:>9} | {:>6}",
+        "shape", "n", "check ms", "MB", "4n", "check ms", "MB", "4n/n"
+    );
+    for (name, unit, n) in hostile::SHAPES {
+        let (small_ms, small_kb, _) = measure("check", &hostile_project(name, n), 3);
+        let (large_ms, large_kb, detail) = measure("check", &hostile_project(name, 4 * n), 3);
+        println!(
+            "{:>16} | {:>9} {:>10.1} {:>9.1} | {:>9} {:>10.1} {:>9.1} | {:>5.2}x",
+            name,
+            n,
+            small_ms,
+            small_kb as f64 / 1024.0,
+            4 * n,
+            large_ms,
+            large_kb as f64 / 1024.0,
+            large_ms / small_ms
+        );
+        println!("{:>16}   n counts {unit}; at 4n: {detail}", "");
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() >= 4 && args[1] == "--child" {
@@ -162,5 +205,8 @@ fn main() {
             check_ms / read_ms
         );
         println!("{:>8}   read: {read_detail}; check: {check_detail}", "");
+    }
+    if std::env::var("CHANT_BENCH_HOSTILE").map_or(true, |v| v != "0") {
+        hostile_table();
     }
 }

@@ -411,3 +411,38 @@ fn a_careless_client_gets_answers_not_a_crash() {
     assert!(!s.log().contains("panicked"), "{}", s.log());
     assert_eq!(s.stop(), Some(0));
 }
+
+#[test]
+fn a_body_that_is_not_json_is_answered_and_serving_goes_on() {
+    let p = Project::new(PROJECT, false);
+    let (mut s, _) = p.start(vscode_caps(), Value::Null);
+    for body in [&b"{\"jsonrpc\": \"2.0\", \"id\": 5, \"method\": "[..], b"\xff\xfe not utf-8", b""] {
+        s.send_raw(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+        s.send_raw(body);
+        let reply = s.next_reply(WAIT).expect("an error reply");
+        assert_eq!(reply["id"], Value::Null, "{reply}");
+        assert_eq!(reply["error"]["code"], -32700, "{reply}");
+    }
+    // JSON, but no message: answered under its ID.
+    s.send(json!({ "jsonrpc": "2.0", "id": 9, "method": 42 }));
+    let reply = s.next_reply(WAIT).expect("an error reply");
+    assert_eq!((reply["id"].clone(), reply["error"]["code"].clone()), (json!(9), json!(-32600)), "{reply}");
+    let h = s.request("workspace/symbol", json!({ "query": "limiter" }));
+    assert!(h.is_array(), "{h}");
+    assert!(!s.log().contains("panicked"), "{}", s.log());
+    assert_eq!(s.stop(), Some(0));
+}
+
+#[test]
+fn a_header_that_cannot_be_read_ends_the_server_with_a_message() {
+    for header in
+        ["Content-Length: twelve\r\n\r\n{}", "Content-Type: text/plain\r\n\r\n{}", "GET / HTTP/1.1\r\n\r\n"]
+    {
+        let p = Project::new(PROJECT, false);
+        let (mut s, _) = p.start(vscode_caps(), Value::Null);
+        s.send_raw(header.as_bytes());
+        let code = s.wait_exit();
+        assert!(code.is_some_and(|c| c != 0), "{header:?}: exit {code:?}");
+        assert!(s.log().contains("cannot read the LSP input"), "{header:?}: {}", s.log());
+    }
+}

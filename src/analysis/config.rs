@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::diagnostic::{Code, Diagnostic};
 use super::layout::{self, Layout};
 use super::split;
+use super::yaml_guard::{self, Unread, ALIAS_BUDGET, MAX_DEPTH};
 
 /// `lint.thresholds` with chant's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -202,6 +203,20 @@ pub struct ConfigText<'a> {
     pub text: &'a str,
 }
 
+/// The sections chant's config type reads (the fields of [`ConfigFile`]).
+const SECTIONS: [&str; 10] = [
+    "project",
+    "defaults",
+    "parallel",
+    "repos",
+    "enterprise",
+    "approval",
+    "validation",
+    "site",
+    "lint",
+    "watch",
+];
+
 /// Keys documented somewhere but not implemented by chant.
 const IGNORED_TOP_KEYS: [&str; 5] = ["schema", "lifecycle", "templates", "scale", "silent"];
 
@@ -233,10 +248,54 @@ fn load_one(c: &ConfigText) -> Loaded {
             ));
         }
     }
-    let file = match serde_yaml::from_str::<ConfigFile>(&c.text[yaml.clone()]) {
+    // What serde_yaml must not read (see `yaml_guard`): a section nested too deep
+    // makes the config unreadable, anything else too deep or alias-laden is left out.
+    let guard = yaml_guard::check(c.text, yaml.clone(), &layout, &SECTIONS);
+    let mut unreadable = guard.stray.map(|u| (u, "the frontmatter".to_string()));
+    for &(i, u) in &guard.entries {
+        let e = &layout.entries[i];
+        match u {
+            Unread::TooDeep { .. } if SECTIONS.contains(&e.key.as_str()) => {
+                unreadable.get_or_insert((u, format!("`{}`", e.key)));
+            }
+            Unread::TooDeep { .. } => report.diagnostics.push(Diagnostic::new(
+                Code::UnreadValue,
+                e.key_range.clone(),
+                format!("chant-lsp did not read the value of `{}`: it nests deeper than {MAX_DEPTH} levels; chant ignores it but still parses it, slowly, and a YAML mistake inside it would make this config unreadable", e.key),
+            )),
+            Unread::Aliases { count, .. } => report.diagnostics.push(Diagnostic::new(
+                Code::UnreadValue,
+                e.key_range.clone(),
+                format!("chant-lsp did not read `{}`: its {count} aliases (`*name`) could expand past {} MB, and chant expands every one of them", e.key, ALIAS_BUDGET >> 20),
+            )),
+        }
+    }
+    if let Some((u, what)) = unreadable {
+        let (Unread::TooDeep { at } | Unread::Aliases { at, .. }) = u;
+        let why = match u {
+            Unread::TooDeep { .. } => {
+                format!("{what} nests deeper than {MAX_DEPTH} levels, which no setting of chant's does")
+            }
+            Unread::Aliases { count, .. } => {
+                format!("{count} aliases outside any section could expand past {} MB", ALIAS_BUDGET >> 20)
+            }
+        };
+        report.diagnostics.push(Diagnostic::new(
+            Code::ConfigUnreadable,
+            at..at + c.text[at..].chars().next().map_or(0, char::len_utf8),
+            format!("chant cannot read this config: {why} (chant-lsp did not parse it further); `chant work` fails and `chant lint` silently uses default thresholds"),
+        ));
+        return Loaded { file: None, layout, report };
+    }
+    let compact = (!guard.is_clean()).then(|| guard.without_entries(c.text, yaml.clone(), &layout));
+    let src = compact.as_ref().map_or(&c.text[yaml.clone()], |cp| cp.text.as_str());
+    let file = match serde_yaml::from_str::<ConfigFile>(src) {
         Ok(f) => Some(f),
         Err(e) => {
-            let err = super::frontmatter::locate(&e, yaml.start, c.text, &layout);
+            let err = match &compact {
+                Some(cp) => super::yaml_errors::locate_mapped(&e, &|i| cp.original(i), c.text, &layout),
+                None => super::yaml_errors::locate(&e, yaml.start, c.text, &layout),
+            };
             report.diagnostics.push(Diagnostic::new(
                 Code::ConfigUnreadable,
                 err.range,

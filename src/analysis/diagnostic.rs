@@ -156,6 +156,8 @@ codes! {
         "The file has no frontmatter.", "chant reads it as `type: code`, `status: pending` with no dependencies.", "Start the file with a `---` block.";
     FenceText = "fence-text", Warning, "chant cannot read this spec",
         "The opening `---` line has more text on it.", "chant parses that text as the first line of YAML.", "Put `---` alone on the first line.";
+    UnreadValue = "unread-value", Warning, "not checked",
+        "chant-lsp did not read this value: it nests deeper than 64 levels under a key chant ignores, or it holds aliases (`*name`) under keys chant reads that could expand past 16 MB.", "chant still reads it, slowly (its YAML parser takes time that grows with the nesting on every token), so a mistake inside it would make the spec unreadable without chant-lsp saying so.", "Flatten the value or drop the aliases, or move the information into the body.";
     UnknownKey = "unknown-key", Warning, "unknown keys",
         "A frontmatter key chant does not know (including documented-but-absent ones such as `commit` or `id`).", "chant ignores it and deletes it the next time it saves the spec.", "Use the suggested key, or move the information into the body.";
     MissingFile = "missing-file", Warning, "file links",
@@ -203,7 +205,7 @@ codes! {
     SiblingDeadlock = "sibling-deadlock", Error, "dependencies",
         "A group member depends on a later sibling.", "`chant work` on a member waits for every earlier sibling, so the two wait for each other.", "Reorder the members or drop the dependency.";
     DependencyCycle = "dependency-cycle", Error, "dependencies",
-        "Specs depend on each other in a cycle (a warning once every spec in it is completed).", "chant has no cycle check: specs in a cycle simply never become ready.", "Remove one edge of the cycle (quick fix on each edge).";
+        "Specs depend on each other in a cycle (a warning once every spec in it is completed). Each edge on a cycle gets one, naming a cycle through it: at most 20 specs, then how many more.", "chant has no cycle check: specs in a cycle simply never become ready.", "Remove one edge of the cycle (quick fix on each edge).";
     DuplicateSpecId = "duplicate-spec-id", Warning, "dependencies",
         "Two spec files have the same ID.", "chant loads both; which one a command acts on is undefined.", "Rename or delete one.";
     NestedSpec = "nested-spec", Warning, "dependencies",

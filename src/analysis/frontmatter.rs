@@ -12,7 +12,9 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use super::layout::{Layout, Value};
+use super::layout::{Entry, Layout};
+use super::yaml_errors::{locate, locate_mapped, next_char};
+use super::yaml_guard::{self, Unread, MAX_DEPTH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,7 +123,8 @@ pub struct RetryState {
 /// `None` when chant cannot read it.
 pub fn chant_reads(text: &str) -> Option<Frontmatter> {
     let yaml = super::split::split(text).yaml?;
-    serde_yaml::from_str(&text[yaml]).ok()
+    let parsed = parse(text, yaml.clone(), &super::layout::scan(text, yaml));
+    parsed.errors.is_empty().then_some(parsed.fm)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -292,6 +295,12 @@ pub enum YamlErrorKind {
         found: String,
         expected: String,
     },
+    /// A value nested deeper than [`yaml_guard::MAX_DEPTH`] levels under a key chant
+    /// reads: no value of any of chant's fields nests that deep, so chant fails on it
+    /// (chant-lsp does not hand it to serde_yaml, see [`yaml_guard`]).
+    TooDeep {
+        path: String,
+    },
     DuplicateKey {
         key: String,
         first: Option<Range<usize>>,
@@ -314,6 +323,15 @@ pub struct YamlError {
     pub detail: String,
 }
 
+/// A top-level value chant-lsp did not read (chant reads the spec regardless): nested
+/// too deep under a key chant ignores, or aliases that could expand too far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadValue {
+    pub key: String,
+    pub key_range: Range<usize>,
+    pub reason: Unread,
+}
+
 /// The result of reading a frontmatter block: never fails.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
@@ -321,6 +339,9 @@ pub struct Parsed {
     /// their own (chant itself sees nothing of an unreadable spec).
     pub fm: Frontmatter,
     pub errors: Vec<YamlError>,
+    pub unread: Vec<UnreadValue>,
+    /// Bytes handed to serde_yaml (tests measure the work with it).
+    pub serde_bytes: usize,
 }
 
 /// Parses `text[yaml]` (the block between the fences) with chant's acceptance.
@@ -328,165 +349,158 @@ pub fn parse(text: &str, yaml: Range<usize>, layout: &Layout) -> Parsed {
     let src = &text[yaml.clone()];
     if let Some(mut fm) = super::simple_yaml::parse(src) {
         fm.model = fm.model.map(|m| normalize_model(&m));
-        return Parsed { fm, errors: Vec::new() };
+        return Parsed { fm, ..Parsed::default() };
     }
-    match serde_yaml::from_str::<Frontmatter>(src) {
-        Ok(mut fm) => {
-            fm.model = fm.model.map(|m| normalize_model(&m));
-            Parsed { fm, errors: Vec::new() }
+    let guard = yaml_guard::check(text, yaml.clone(), layout, &KNOWN_KEYS);
+    if guard.is_clean() {
+        return serde_parse(text, yaml, layout, None);
+    }
+    if let Some(reason) = guard.stray {
+        // Outside every key: the block as a whole is what is too deep (or full of
+        // aliases), and no struct of chant's reads that.
+        let (Unread::TooDeep { at } | Unread::Aliases { at, .. }) = reason;
+        let detail = match reason {
+            Unread::TooDeep { .. } => format!("nested deeper than {MAX_DEPTH} levels outside any key (chant-lsp did not read the frontmatter further)"),
+            Unread::Aliases { count, .. } => format!("{count} aliases outside any key could expand past {} MB (chant-lsp did not read the frontmatter further)", yaml_guard::ALIAS_BUDGET >> 20),
+        };
+        let range = at..next_char(text, at);
+        return Parsed {
+            errors: vec![YamlError { kind: YamlErrorKind::Syntax, range, detail }],
+            ..Parsed::default()
+        };
+    }
+    // serde_yaml reads the rest: the block without the values it must not see.
+    let mut parsed = serde_parse(text, yaml, layout, Some(&guard));
+    for &(i, reason) in &guard.entries {
+        let e = &layout.entries[i];
+        let known = KNOWN_KEYS.contains(&e.key.as_str());
+        match reason {
+            Unread::TooDeep { at } if known => {
+                let start = e.value.range().start.min(at);
+                parsed.errors.push(YamlError {
+                    kind: YamlErrorKind::TooDeep { path: e.key.clone() },
+                    range: start..next_char(text, at),
+                    detail: format!("`{}` is nested deeper than {MAX_DEPTH} levels", e.key),
+                });
+            }
+            Unread::TooDeep { .. } if guard.unclosed.is_some_and(|u| e.lines.contains(&u)) => {
+                // Never closed: chant fails on the whole block, whatever the key.
+                let at = guard.unclosed.unwrap_or(e.lines.start);
+                parsed.errors.push(YamlError {
+                    kind: YamlErrorKind::Syntax,
+                    range: at..next_char(text, at),
+                    detail: format!(
+                        "this `{}` is never closed (and nests deeper than {MAX_DEPTH} levels)",
+                        &text[at..next_char(text, at)]
+                    ),
+                });
+            }
+            _ => {
+                parsed.unread.push(UnreadValue { key: e.key.clone(), key_range: e.key_range.clone(), reason })
+            }
         }
-        Err(whole) => recover(text, yaml, layout, &whole),
     }
+    parsed.errors.sort_by_key(|e| (e.range.start, e.range.end));
+    parsed
 }
 
-fn recover(text: &str, yaml: Range<usize>, layout: &Layout, whole: &serde_yaml::Error) -> Parsed {
+/// serde_yaml on the block (without the entries `guard` leaves out), then on each
+/// top-level entry when the block fails.
+fn serde_parse(text: &str, yaml: Range<usize>, layout: &Layout, guard: Option<&yaml_guard::Guard>) -> Parsed {
+    let compact = guard.map(|g| g.without_entries(text, yaml.clone(), layout));
+    let src = compact.as_ref().map_or(&text[yaml.clone()], |c| c.text.as_str());
+    let parsed = match serde_yaml::from_str::<Frontmatter>(src) {
+        Ok(mut fm) => {
+            fm.model = fm.model.map(|m| normalize_model(&m));
+            Parsed { fm, ..Parsed::default() }
+        }
+        Err(whole) => {
+            let whole = match &compact {
+                Some(c) => locate_mapped(&whole, &|i| c.original(i), text, layout),
+                None => locate(&whole, yaml.start, text, layout),
+            };
+            let skipped: Vec<usize> =
+                guard.map(|g| g.entries.iter().map(|(i, _)| *i).collect()).unwrap_or_default();
+            recover(text, layout, whole, &skipped)
+        }
+    };
+    Parsed { serde_bytes: parsed.serde_bytes + src.len(), ..parsed }
+}
+
+/// Every failing entry on its own, and a best-effort frontmatter of the entries that
+/// parse. The entry the whole block failed on is not parsed again: its error is the
+/// block's.
+fn recover(text: &str, layout: &Layout, whole_err: YamlError, skipped: &[usize]) -> Parsed {
     let mut errors = Vec::new();
     let mut good = String::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for entry in &layout.entries {
+    let mut serde_bytes = 0;
+    let mut seen: super::hash::SmallMap<()> = Default::default();
+    let entry_at = |at: usize| {
+        let i = layout.entries.partition_point(|e| e.lines.start <= at).checked_sub(1)?;
+        layout.entries[i].lines.contains(&at).then_some(i)
+    };
+    // A field error names its top-level key: the entry of that key failed on its own.
+    let field = match &whole_err.kind {
+        YamlErrorKind::UnknownVariant { path, .. }
+        | YamlErrorKind::InvalidType { path, .. }
+        | YamlErrorKind::MissingField { path, .. }
+        | YamlErrorKind::Other { path: Some(path) } => {
+            Some(path.split(['.', '[']).next().unwrap_or_default())
+        }
+        _ => None,
+    };
+    let failed = entry_at(whole_err.range.start).filter(|&i| field == Some(layout.entries[i].key.as_str()));
+    let on_entry = |mut err: YamlError, entry: &Entry| {
+        // "Unexpected end" errors point past the entry: keep them on it.
+        if err.range.start >= entry.range.end && entry.range.end > entry.range.start {
+            let last = text[..entry.range.end].char_indices().last().map_or(0, |(i, _)| i);
+            err.range = last..entry.range.end;
+        }
+        err
+    };
+    for (i, entry) in layout.entries.iter().enumerate() {
+        if skipped.contains(&i) {
+            continue;
+        }
+        if failed == Some(i) {
+            errors.push(on_entry(whole_err.clone(), entry));
+            continue;
+        }
         let slice = &text[entry.lines.clone()];
+        serde_bytes += slice.len();
         match serde_yaml::from_str::<Frontmatter>(slice) {
             Ok(_) => {
-                if seen.contains(&entry.key.as_str()) {
+                if !seen.insert(entry.key.as_str(), ()) {
                     continue;
                 }
                 good.push_str(slice);
                 if !slice.ends_with('\n') {
                     good.push('\n');
                 }
-                seen.push(&entry.key);
             }
             Err(e) => {
-                let mut err = locate(&e, entry.lines.start, text, layout);
-                // "Unexpected end" errors point past the entry: keep them on it.
-                if err.range.start >= entry.range.end && entry.range.end > entry.range.start {
-                    let last = text[..entry.range.end].char_indices().last().map_or(0, |(i, _)| i);
-                    err.range = last..entry.range.end;
-                }
-                errors.push(err)
+                // Located against this entry alone: a lookup in a layout of many keys
+                // per failing entry would be quadratic.
+                let alone = Layout::new(vec![entry.clone()]);
+                errors.push(on_entry(locate(&e, entry.lines.start, text, &alone), entry));
             }
         }
     }
     // Errors that no single entry shows: duplicates, stray lines, bad indentation.
-    let whole_err = locate(whole, yaml.start, text, layout);
     let covered = errors.iter().any(|e| e.detail == whole_err.detail)
-        || layout.entries.iter().any(|e| {
-            e.lines.contains(&whole_err.range.start)
-                && errors.iter().any(|x| e.lines.contains(&x.range.start))
+        || entry_at(whole_err.range.start).is_some_and(|i| {
+            let lines = &layout.entries[i].lines;
+            errors.iter().any(|x| lines.contains(&x.range.start))
         });
     if !covered {
         errors.push(whole_err);
     }
+    serde_bytes += good.len();
     let mut fm = serde_yaml::from_str::<Frontmatter>(&good).unwrap_or_default();
     fm.model = fm.model.map(|m| normalize_model(&m));
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     errors.dedup_by(|a, b| a.range == b.range && a.detail == b.detail);
-    Parsed { fm, errors }
-}
-
-/// Turns a serde_yaml error (from parsing text starting at `base`) into a located,
-/// classified error. Field errors land on the field's value (or list item).
-pub(crate) fn locate(err: &serde_yaml::Error, base: usize, text: &str, layout: &Layout) -> YamlError {
-    let full = err.to_string();
-    let detail = strip_position(&full);
-    let at = err.location().map(|l| base + l.index()).unwrap_or(base).min(text.len());
-    let (path, rest) = split_path(&detail);
-    let point = |at: usize| at..next_char(text, at);
-    let kind;
-    let mut range = point(at);
-    if let Some(key) = rest.strip_prefix("duplicate field `").and_then(|r| r.split('`').next()) {
-        let mut all = layout.all(key);
-        let first = all.next().map(|e| e.key_range.clone());
-        if let Some(second) = all.next() {
-            range = second.key_range.clone();
-        }
-        kind = YamlErrorKind::DuplicateKey { key: key.to_string(), first };
-    } else if let Some(r) = rest.strip_prefix("unknown variant `") {
-        let value = r.split('`').next().unwrap_or_default().to_string();
-        let path = path.unwrap_or_default().to_string();
-        range = value_range(layout, &path, at).unwrap_or(range);
-        kind = YamlErrorKind::UnknownVariant { path, value };
-    } else if let Some(r) = rest.strip_prefix("invalid type: ") {
-        let (found, expected) = r.split_once(", expected ").unwrap_or((r, ""));
-        let path = path.unwrap_or_default().to_string();
-        range = value_range(layout, &path, at).unwrap_or(range);
-        kind = YamlErrorKind::InvalidType { path, found: found.to_string(), expected: expected.to_string() };
-    } else if let Some(r) = rest.strip_prefix("missing field `") {
-        let field = r.split('`').next().unwrap_or_default().to_string();
-        let path = path.unwrap_or_default().to_string();
-        range = value_range(layout, &path, at).unwrap_or(range);
-        kind = YamlErrorKind::MissingField { path, field };
-    } else if path.is_none() && err.location().is_some() && !rest.contains("invalid value") {
-        kind = YamlErrorKind::Syntax;
-    } else {
-        let path = path.map(str::to_string);
-        if let Some(p) = &path {
-            range = value_range(layout, p, at).unwrap_or(range);
-        }
-        kind = YamlErrorKind::Other { path };
-    }
-    YamlError { kind, range, detail }
-}
-
-/// The value (or, inside a list, the item) a field path points at.
-fn value_range(layout: &Layout, path: &str, at: usize) -> Option<Range<usize>> {
-    let base = path.split('[').next().unwrap_or(path);
-    let mut parts = base.split('.');
-    let top = layout.get(parts.next()?)?;
-    let mut value = &top.value;
-    let mut key_range = top.key_range.clone();
-    for part in parts {
-        let Value::Map { entries, .. } = value else {
-            break;
-        };
-        let e = entries.iter().find(|e| e.key == part)?;
-        value = &e.value;
-        key_range = e.key_range.clone();
-    }
-    if let Value::Seq(seq) = value {
-        if let Some(item) = seq.items.iter().find(|i| i.range.contains(&at)) {
-            return Some(item.range.clone());
-        }
-    }
-    let r = value.range();
-    Some(if r.is_empty() { key_range } else { r })
-}
-
-/// serde_yaml messages start with the field path (`status: …`, `approval.status: …`,
-/// `labels[1]: …`) when the error is about a field.
-fn split_path(detail: &str) -> (Option<&str>, &str) {
-    if let Some((head, rest)) = detail.split_once(": ") {
-        let is_path = !head.is_empty()
-            && head
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b'-'));
-        if is_path && !matches!(head, "invalid type" | "unknown variant" | "missing field") {
-            return (Some(head), rest);
-        }
-    }
-    (None, detail)
-}
-
-/// Drops serde_yaml's ` at line N column M` parts: positions are reported as ranges.
-fn strip_position(msg: &str) -> String {
-    let mut out = String::with_capacity(msg.len());
-    let mut rest = msg;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i + " at line ".len()..];
-        let skip = tail
-            .find(" column ")
-            .map(|c| c + " column ".len())
-            .map(|c| c + tail[c..].bytes().take_while(u8::is_ascii_digit).count())
-            .unwrap_or(0);
-        rest = &tail[skip..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn next_char(text: &str, at: usize) -> usize {
-    text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
+    Parsed { fm, errors, unread: Vec::new(), serde_bytes }
 }
 
 #[cfg(test)]

@@ -65,6 +65,55 @@ impl Hasher for FastHasher {
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
+/// A map from strings of the user's file (keys, IDs) that scans while it is small and
+/// hashes (with std's keyed hasher: the strings may be chosen to collide) once it is
+/// not. A scan per lookup is quadratic in a long list; a hash per lookup costs more than
+/// a scan of the few entries most specs have.
+pub struct SmallMap<'a, V> {
+    entries: Vec<(&'a str, V)>,
+    index: Option<HashMap<&'a str, usize>>,
+}
+
+impl<V> Default for SmallMap<'_, V> {
+    fn default() -> Self {
+        SmallMap { entries: Vec::new(), index: None }
+    }
+}
+
+impl<'a, V> SmallMap<'a, V> {
+    const SCAN: usize = 16;
+
+    pub fn get(&self, key: &str) -> Option<&V> {
+        let i = match &self.index {
+            Some(index) => *index.get(key)?,
+            None => self.entries.iter().position(|(k, _)| *k == key)?,
+        };
+        Some(&self.entries[i].1)
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Adds `key` unless it is there; `false` when it was.
+    pub fn insert(&mut self, key: &'a str, value: V) -> bool {
+        if self.contains(key) {
+            return false;
+        }
+        self.entries.push((key, value));
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key, self.entries.len() - 1);
+            }
+            None if self.entries.len() > Self::SCAN => {
+                self.index = Some(self.entries.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect());
+            }
+            None => {}
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

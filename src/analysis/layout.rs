@@ -86,11 +86,28 @@ impl Value {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Layout {
     pub entries: Vec<Entry>,
+    /// The first entry of each key, when there are many entries (a scan per lookup
+    /// would make the rules quadratic in the number of keys).
+    index: Option<std::collections::HashMap<String, usize>>,
 }
 
 impl Layout {
+    pub fn new(entries: Vec<Entry>) -> Layout {
+        let index = (entries.len() > 32).then(|| {
+            let mut index = std::collections::HashMap::with_capacity(entries.len());
+            for (i, e) in entries.iter().enumerate() {
+                index.entry(e.key.clone()).or_insert(i);
+            }
+            index
+        });
+        Layout { entries, index }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| &self.entries[i]),
+            None => self.entries.iter().find(|e| e.key == key),
+        }
     }
 
     /// All entries with this key, in order (more than one means a duplicate).
@@ -124,15 +141,17 @@ pub fn scan(text: &str, range: Range<usize>) -> Layout {
         lines.push(Line { start: pos, end, next, indent });
         pos = next;
     }
-    let mut scanner = Scanner { text, lines, i: 0 };
+    let mut scanner = Scanner { text, lines, i: 0, depth: 0 };
     let entries = scanner.mapping(0);
-    Layout { entries }
+    Layout::new(entries)
 }
 
 struct Scanner<'a> {
     text: &'a str,
     lines: Vec<Line>,
     i: usize,
+    /// Nested block mappings entered.
+    depth: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -252,7 +271,16 @@ impl<'a> Scanner<'a> {
             return Value::Empty { at };
         }
         if parse_key(self.text, line.start + line.indent, line.end).is_some() {
+            if self.depth >= super::yaml_guard::MAX_DEPTH {
+                // Deeper than serde_yaml is ever asked to read: one opaque value (and
+                // no recursion as deep as the file is long).
+                let start = line.start + line.indent;
+                let end = self.skip_nested(key_indent).max(line.end);
+                return Value::Other { range: start..end };
+            }
+            self.depth += 1;
             let entries = self.mapping(line.indent);
+            self.depth -= 1;
             let start = entries.first().map_or(at, |e| e.range.start);
             let end = entries.last().map_or(at, |e| e.range.end);
             return Value::Map { range: start..end, entries };
@@ -514,7 +542,13 @@ impl<'a> Scanner<'a> {
     }
 
     fn line_end_at(&self, pos: usize) -> usize {
-        self.lines.iter().find(|l| l.start <= pos && pos <= l.end).map_or(pos, |l| l.end)
+        // Lines are in order: a binary search (a scan per call is quadratic in a flow
+        // list of many lines).
+        let i = self.lines.partition_point(|l| l.start <= pos);
+        match i.checked_sub(1).map(|i| self.lines[i]) {
+            Some(l) if pos <= l.end => l.end,
+            _ => pos,
+        }
     }
 
     fn flow_skip(&mut self, at: usize, open: u8, close: u8) -> usize {

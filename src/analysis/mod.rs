@@ -30,3 +30,5 @@ pub mod spec;
 pub mod split;
 pub mod text;
 pub mod workspace;
+pub mod yaml_errors;
+pub mod yaml_guard;

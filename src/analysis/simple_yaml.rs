@@ -81,6 +81,7 @@ pub fn parse(yaml: &str) -> Option<Frontmatter> {
     }
     let mut entries: Vec<(&str, Raw)> = Vec::with_capacity(12);
     let mut list_indent: Option<usize> = None;
+    let mut keys: Option<std::collections::HashSet<&str>> = None;
     for line in yaml.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.bytes().any(|b| b < 0x20 || b == 0x7f) {
@@ -140,7 +141,18 @@ pub fn parse(yaml: &str) -> Option<Frontmatter> {
                 return None;
             }
         };
-        if entries.iter().any(|(k, _)| *k == key) {
+        // A scan while there are few keys; a set once there are many (a scan per key
+        // would be quadratic).
+        let duplicate = match &mut keys {
+            Some(keys) => !keys.insert(key),
+            None if entries.len() < 16 => entries.iter().any(|(k, _)| *k == key),
+            None => {
+                let set =
+                    keys.insert(entries.iter().map(|(k, _)| *k).collect::<std::collections::HashSet<&str>>());
+                !set.insert(key)
+            }
+        };
+        if duplicate {
             return None; // duplicates: serde decides
         }
         entries.push((key, raw));

@@ -488,7 +488,9 @@ pub fn analyze_with<'t>(
             let ok = if same {
                 parsed.errors.is_empty()
             } else {
-                serde_yaml::from_str::<Frontmatter>(&text[chant_yaml.clone()]).is_ok()
+                // Guarded like every other read (see `frontmatter::parse`).
+                let chant_layout = layout::scan(text, chant_yaml.clone());
+                frontmatter::parse(text, chant_yaml.clone(), &chant_layout).errors.is_empty()
             };
             if ok {
                 Readable::Yes

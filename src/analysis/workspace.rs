@@ -335,6 +335,12 @@ impl Workspace {
         self.by_path.get(rel).copied()
     }
 
+    /// Steps the dependency-cycle search has taken so far (specs, edges and witness
+    /// steps visited): tests compare it at n and 4n specs.
+    pub fn cycle_work(&self) -> usize {
+        self.cycles.work()
+    }
+
     pub fn active_specs(&self) -> usize {
         self.project.specs.iter().filter(|s| s.place != Place::Archived).count()
     }

@@ -24,19 +24,21 @@ pub mod server;
 pub mod settings;
 pub mod state;
 pub mod to_proto;
+pub mod transport;
 
 use std::time::Duration;
 
 use tower_lsp_server::{LspService, Server};
 
 /// Serves LSP on stdin/stdout until the client exits, stdin closes, or a signal
-/// (SIGTERM, SIGINT, SIGHUP) asks the server to end. Runs started from the editor are
-/// stopped on every one of these paths.
+/// (SIGTERM, SIGINT, SIGHUP) asks the server to end; fails when the input cannot be
+/// framed (a header that cannot be read). Runs started from the editor are stopped on
+/// every one of these paths.
 pub fn run() -> anyhow::Result<()> {
     log::init_from_env();
     let reaper = crate::io::run::become_subreaper();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         if reaper {
             tokio::spawn(crate::io::run::reap_orphans());
         }
@@ -44,10 +46,27 @@ pub fn run() -> anyhow::Result<()> {
             .custom_method("chant-lsp/documentText", server::Backend::document_text)
             .custom_method("window/workDoneProgress/cancel", server::Backend::work_done_progress_cancel)
             .finish();
-        let serve = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
+        // Our framing in front of tower-lsp-server's (see `transport`): stdin → checked
+        // frames → pipe → server → pipe → whole frames, with our error replies → stdout.
+        let (to_server, server_in) = tokio::io::duplex(1 << 16);
+        let (server_out, from_server) = tokio::io::duplex(1 << 16);
+        let (out_tx, out_rx) = tokio::sync::mpsc::channel(64);
+        let input = tokio::spawn(transport::read_input(tokio::io::stdin(), to_server, out_tx.clone()));
+        let output = transport::write_output(from_server, out_tx, out_rx, tokio::io::stdout());
+        let serve = Server::new(server_in, server_out, socket).serve(service);
+        let input_failed = async {
+            match input.await {
+                Ok(Err(e)) => e,
+                _ => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            () = serve => {}
-            name = ended_by_signal() => log::log!(Info, "{name}: stopping"),
+            _ = async { tokio::join!(serve, output) } => Ok(()),
+            e = input_failed => Err(e),
+            name = ended_by_signal() => {
+                log::log!(Info, "{name}: stopping");
+                Ok(())
+            }
         }
     });
     // Loads still running in the background must not keep the process alive.
@@ -55,7 +74,7 @@ pub fn run() -> anyhow::Result<()> {
     // Without a shutdown request (editor killed, stdin closed, a signal), agents started
     // from the editor must not outlive it.
     crate::io::run::stop_every_group();
-    Ok(())
+    Ok(result?)
 }
 
 /// Resolves with the name of the first ending signal received (never, if the handlers

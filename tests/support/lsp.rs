@@ -169,6 +169,25 @@ impl Server {
         stdin.flush().expect("flush");
     }
 
+    /// Writes bytes to the server's stdin as they are (broken frames included).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next message the server sends that is not a request or notification of its
+    /// own (those are answered or recorded on the way); `None` on timeout.
+    pub fn next_reply(&mut self, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        while let Some(msg) = self.next(deadline) {
+            if msg.get("method").is_none() {
+                return Some(msg);
+            }
+        }
+        None
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }

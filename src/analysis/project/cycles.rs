@@ -7,6 +7,14 @@
 //! held the spec before (it may fall apart) and the component that holds it now (it
 //! may have absorbed others). Every other component neither contains the spec nor
 //! loses or gains an edge, so its findings stay as they were.
+//!
+//! Each finding names a witness cycle through its edge. The witnesses of a component
+//! come from two breadth-first trees grown from one member (its root): one along the
+//! edges, one against them. For the edge u → v the witness is u → v, then v's path
+//! to the root in the second tree, then the root's path to u in the first. That costs
+//! a constant per edge, whatever the size of the component (a shortest cycle per edge
+//! would cost a search per edge); the witness is not always the shortest. A message
+//! names at most [`SHOWN`] specs and says how many more the cycle has.
 
 use std::collections::VecDeque;
 
@@ -15,6 +23,14 @@ use crate::analysis::diagnostic::{Code, Diagnostic, Fix, Severity};
 use crate::analysis::frontmatter::Status;
 use crate::analysis::hash::{FastMap, FastSet};
 use crate::analysis::spec::{Place, Readable};
+
+/// Specs a cycle's message names at most: the first half from the edge on, the
+/// second half leading back to it, "and N more specs" in between.
+pub const SHOWN: usize = 20;
+
+/// Witnesses up to this many steps are spelled out whole and freed of repeated specs
+/// before they are cut to [`SHOWN`].
+const SPELLED: usize = 4 * SHOWN;
 
 /// The dependency cycles of a project and their findings.
 #[derive(Default)]
@@ -26,6 +42,9 @@ pub struct Cycles {
     next: usize,
     /// `dependency-cycle` findings by spec index.
     found: FastMap<usize, Vec<Diagnostic>>,
+    /// Specs, edges and witness steps visited so far: tests compare it at n and 4n
+    /// specs to prove the work grows linearly.
+    work: usize,
 }
 
 impl Project {
@@ -43,11 +62,17 @@ impl Project {
         if !self.is_node(i) {
             return out;
         }
-        for (k, r) in self.specs[i].chant_depends_on().unwrap_or(&[]).iter().enumerate() {
-            if let Some(&j) = self.active.get(&r.id) {
-                if j != i && self.is_node(j) && !out.iter().any(|&(t, _)| t == j) {
-                    out.push((j, k));
-                }
+        let deps = self.specs[i].chant_depends_on().unwrap_or(&[]);
+        // A set for long lists: a scan of the edges so far per entry is quadratic.
+        let mut seen: FastSet<usize> = FastSet::default();
+        for (k, r) in deps.iter().enumerate() {
+            let Some(&j) = self.active.get(&r.id) else { continue };
+            if j == i || !self.is_node(j) {
+                continue;
+            }
+            let first = if deps.len() <= 8 { !out.iter().any(|&(t, _)| t == j) } else { seen.insert(j) };
+            if first {
+                out.push((j, k));
             }
         }
         out
@@ -58,91 +83,108 @@ impl Project {
         if !self.is_node(i) {
             return Vec::new();
         }
-        let id = &self.specs[i].id;
+        // `rdeps` lists exactly the specs whose `depends_on` names the ID; chant sees
+        // those lists unless it reads no frontmatter at all.
         let mut out: Vec<usize> = self
             .rdeps
-            .get(id)
+            .get(&self.specs[i].id)
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&u| {
-                u != i
-                    && self.is_node(u)
-                    && self.specs[u].chant_depends_on().unwrap_or(&[]).iter().any(|r| r.id == *id)
-            })
+            .filter(|&u| u != i && self.is_node(u) && self.specs[u].chant_depends_on().is_some())
             .collect();
         out.sort_unstable();
         out.dedup();
         out
     }
 
-    /// The findings of one component (two or more specs), by spec index.
-    fn component_findings(&self, members: &[usize]) -> Vec<(usize, Vec<Diagnostic>)> {
+    /// The findings of one component (two or more specs), by spec index. Everything
+    /// here follows from the specs' paths and edges, never from their indexes, so an
+    /// incremental update finds what a fresh check finds.
+    fn component_findings(&self, members: &[usize], work: &mut usize) -> Vec<(usize, Vec<Diagnostic>)> {
+        let mut members = members.to_vec();
+        members.sort_by(|&a, &b| self.specs[a].path.cmp(&self.specs[b].path));
         let local: FastMap<usize, usize> = members.iter().enumerate().map(|(l, &g)| (g, l)).collect();
-        // Edges inside the component, in local indexes, in `edges` order.
+        // Edges inside the component, in local indexes, in `edges` order; and reversed.
         let adj: Vec<Vec<(usize, usize)>> = members
             .iter()
             .map(|&u| self.edges(u).into_iter().filter_map(|(v, k)| Some((*local.get(&v)?, k))).collect())
             .collect();
+        let mut radj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); members.len()];
+        for (u, out) in adj.iter().enumerate() {
+            *work += 1 + self.specs[members[u]].chant_depends_on().map_or(0, <[_]>::len);
+            for &(v, k) in out {
+                radj[v].push((u, k));
+            }
+        }
+        let done: Vec<bool> = members
+            .iter()
+            .map(|&x| matches!(self.specs[x].chant_status(), Status::Completed | Status::Cancelled))
+            .collect();
+        // The root is local 0: the first member by path.
+        let forward = Tree::grow(&adj, &done, work);
+        let backward = Tree::grow(&radj, &done, work);
+        let mut scratch = FastMap::default();
         let mut out = Vec::new();
-        for (lu, &u) in members.iter().enumerate() {
+        for (u, edges) in adj.iter().enumerate() {
             let mut ds = Vec::new();
-            for &(lv, k) in &adj[lu] {
-                let v = members[lv];
-                let cycle: Vec<usize> = std::iter::once(u)
-                    .chain(shortest_path(&adj, lv, lu).into_iter().map(|l| members[l]))
-                    .collect();
-                ds.push(self.cycle_finding(&cycle, v, k));
+            for &(v, k) in edges {
+                let w = witness(&forward, &backward, &done, (u, v, k), &mut scratch, work);
+                ds.push(self.cycle_finding(&members, &w, (u, v, k)));
             }
             if !ds.is_empty() {
-                out.push((u, ds));
+                out.push((members[u], ds));
             }
         }
         out
     }
 
-    /// The finding on the edge `cycle[0]` → `v` (its `depends_on` entry `k`), which
-    /// closes `cycle` (first spec repeated at the end).
-    fn cycle_finding(&self, cycle: &[usize], v: usize, k: usize) -> Diagnostic {
-        let u = cycle[0];
-        let names: Vec<&str> = cycle.iter().map(|&x| self.specs[x].id.as_str()).collect();
-        let done = cycle
+    /// The finding on the edge u → v (`depends_on` entry `k` of u; local indexes into
+    /// `members`), which starts the witness `w`.
+    fn cycle_finding(&self, members: &[usize], w: &Witness, (u, v, k): (usize, usize, usize)) -> Diagnostic {
+        let spec = |l: usize| &self.specs[members[l]];
+        let mut names: Vec<String> = w
+            .steps
             .iter()
-            .all(|&x| matches!(self.specs[x].chant_status(), Status::Completed | Status::Cancelled));
-        let r = &self.specs[u].depends_on.as_ref().expect("edge from depends_on")[k];
+            .map(|s| match *s {
+                Step::Spec(x, _) => spec(x).id.clone(),
+                Step::More(n) => format!("(and {n} more spec{})", if n == 1 { "" } else { "s" }),
+            })
+            .collect();
+        names.push(spec(u).id.clone());
+        let r = &spec(u).depends_on.as_ref().expect("edge from depends_on")[k];
         let mut d = Diagnostic::new(
             Code::DependencyCycle,
             r.range.clone(),
             format!(
                 "dependency cycle: {}: chant has no cycle check, so {}; remove one of these dependencies",
                 names.join(" → "),
-                if done {
+                if w.done {
                     "this only matters if one of them is reopened"
                 } else {
                     "none of these specs will ever become ready"
                 }
             ),
         );
-        if done {
+        if w.done {
             d = d.severity(Severity::Warning);
         }
         d = d.fix(Fix::edit(
-            format!("Remove the dependency on `{}` (breaks the cycle)", self.specs[v].id),
+            format!("Remove the dependency on `{}` (breaks the cycle)", spec(v).id),
             r.delete.clone(),
             "",
         ));
-        for w in cycle.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            if a == u {
-                continue;
-            }
-            let sa = &self.specs[a];
-            if let Some(edge) = sa.depends_on.iter().flatten().find(|x| x.id == self.specs[b].id) {
-                d = d.related(
-                    &sa.path,
-                    edge.range.clone(),
-                    format!("{} depends on {}", sa.id, self.specs[b].id),
-                );
+        // The other shown edges, each where it is written.
+        for (i, s) in w.steps.iter().enumerate().skip(1) {
+            let Step::Spec(a, Some(ka)) = *s else { continue };
+            let b = match w.steps.get(i + 1) {
+                Some(Step::Spec(b, _)) => *b,
+                Some(Step::More(_)) => continue,
+                None => u,
+            };
+            let sa = spec(a);
+            if let Some(edge) = sa.depends_on.as_ref().and_then(|d| d.get(ka)) {
+                d = d.related(&sa.path, edge.range.clone(), format!("{} depends on {}", sa.id, spec(b).id));
             }
         }
         d
@@ -152,7 +194,7 @@ impl Project {
     /// specs that reach `i` and the specs `i` reaches are searched in turns until one
     /// side is complete; the other side then only walks inside it, so the cost follows
     /// the smaller side, not the project.
-    fn component_of(&self, i: usize) -> Vec<usize> {
+    fn component_of(&self, i: usize, work: &mut usize) -> Vec<usize> {
         if !self.is_node(i) {
             return Vec::new();
         }
@@ -170,27 +212,181 @@ impl Project {
         };
         let mut inside = Search::new(i);
         while inside.step(&|v| other(v).into_iter().filter(|w| complete.contains(w)).collect()) {}
+        *work += down.steps + up.steps + inside.steps;
         let mut comp: Vec<usize> = inside.seen.into_iter().collect();
         comp.sort_unstable();
         comp
     }
 }
 
+/// A breadth-first tree of a component from local 0 over `adj`: for each spec, the
+/// edge that reached it, its depth, and whether it and every spec on its path from
+/// the root are completed or cancelled.
+struct Tree {
+    /// (the spec expanded, the `depends_on` index stored with the edge in `adj`).
+    parent: Vec<Option<(usize, usize)>>,
+    depth: Vec<usize>,
+    done: Vec<bool>,
+}
+
+impl Tree {
+    fn grow(adj: &[Vec<(usize, usize)>], done: &[bool], work: &mut usize) -> Tree {
+        let n = adj.len();
+        let mut t = Tree { parent: vec![None; n], depth: vec![0; n], done: vec![false; n] };
+        let mut seen = vec![false; n];
+        seen[0] = true;
+        t.done[0] = done[0];
+        let mut queue = VecDeque::from([0]);
+        while let Some(p) = queue.pop_front() {
+            *work += 1 + adj[p].len();
+            for &(y, k) in &adj[p] {
+                if !seen[y] {
+                    seen[y] = true;
+                    t.parent[y] = Some((p, k));
+                    t.depth[y] = t.depth[p] + 1;
+                    t.done[y] = done[y] && t.done[p];
+                    queue.push_back(y);
+                }
+            }
+        }
+        t
+    }
+}
+
+/// One step of a witness as shown: a spec with the `depends_on` index of its edge
+/// to the next spec (`None` where that edge is not shown), or specs left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Spec(usize, Option<usize>),
+    More(usize),
+}
+
+/// A witness cycle through one edge: it starts at the edge's spec and returns to it.
+struct Witness {
+    steps: Vec<Step>,
+    /// Every spec on it is completed or cancelled.
+    done: bool,
+}
+
+/// The witness of the edge u → v (`depends_on` entry `k` of u): u, v, v's path to
+/// the root (`backward`), the root's path to u (`forward`). Short ones are spelled out
+/// whole and freed of repeated specs; long ones are read from both ends only, so each
+/// costs at most [`SPELLED`] steps.
+fn witness(
+    forward: &Tree,
+    backward: &Tree,
+    done: &[bool],
+    (u, v, k): (usize, usize, usize),
+    scratch: &mut FastMap<usize, usize>,
+    work: &mut usize,
+) -> Witness {
+    let (head_len, tail_len) = (SHOWN / 2, SHOWN - SHOWN / 2);
+    // Specs on the closed walk, u counted once.
+    let steps = 1 + backward.depth[v] + forward.depth[u];
+    if steps <= SPELLED {
+        let mut walk = vec![(u, k)];
+        let mut x = v;
+        while let Some((w, kx)) = backward.parent[x] {
+            walk.push((x, kx));
+            x = w;
+        }
+        // `x` is the root now; its path to u follows unless u is the root.
+        let start = walk.len();
+        let mut y = u;
+        while let Some((p, kp)) = forward.parent[y] {
+            walk.push((p, kp));
+            y = p;
+        }
+        walk[start..].reverse();
+        *work += walk.len();
+        let walk = without_loops(walk, scratch);
+        let done = walk.iter().all(|&(x, _)| done[x]);
+        let mut steps: Vec<Step> = Vec::with_capacity(SHOWN + 1);
+        if walk.len() <= SHOWN {
+            steps.extend(walk.iter().map(|&(x, kx)| Step::Spec(x, Some(kx))));
+        } else {
+            steps.extend(walk[..head_len].iter().map(|&(x, kx)| Step::Spec(x, Some(kx))));
+            steps.push(Step::More(walk.len() - head_len - tail_len));
+            steps.extend(walk[walk.len() - tail_len..].iter().map(|&(x, kx)| Step::Spec(x, Some(kx))));
+        }
+        return Witness { steps, done };
+    }
+    // Long: the first specs from v on, the last ones before u.
+    let mut head = vec![Step::Spec(u, Some(k))];
+    let mut x = v;
+    while head.len() < head_len {
+        match backward.parent[x] {
+            Some((w, kx)) => {
+                head.push(Step::Spec(x, Some(kx)));
+                x = w;
+            }
+            None => {
+                // The root: its edge onwards is on the far side of the gap.
+                if x != u {
+                    head.push(Step::Spec(x, None));
+                }
+                break;
+            }
+        }
+    }
+    let mut tail = Vec::new();
+    let mut y = u;
+    while tail.len() < tail_len {
+        let Some((p, kp)) = forward.parent[y] else { break };
+        tail.push(Step::Spec(p, Some(kp)));
+        y = p;
+    }
+    tail.reverse();
+    *work += head.len() + tail.len();
+    let more = steps - head.len() - tail.len();
+    let done = done[u] && backward.done[v] && forward.done[u];
+    head.push(Step::More(more));
+    head.extend(tail);
+    Witness { steps: head, done }
+}
+
+/// Cuts the loops out of a closed walk (`walk[0]` → `walk[1]` → … → `walk[0]`, each
+/// spec with the `depends_on` index of its edge to the next) and keeps its first
+/// edge: what is left names each spec once.
+fn without_loops(walk: Vec<(usize, usize)>, at: &mut FastMap<usize, usize>) -> Vec<(usize, usize)> {
+    at.clear();
+    let u = walk[0].0;
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(walk.len());
+    for (i, (x, k)) in walk.into_iter().enumerate() {
+        if i > 0 && x == u {
+            break; // back at u early: the walk closes here
+        }
+        if let Some(&j) = at.get(&x) {
+            // x again: drop the loop since its first visit (never u → v itself).
+            for (y, _) in out.drain(j..) {
+                at.remove(&y);
+            }
+        }
+        at.insert(x, out.len());
+        out.push((x, k));
+    }
+    out
+}
+
 /// A breadth-first search that advances one spec per step.
 struct Search {
     seen: FastSet<usize>,
     queue: VecDeque<usize>,
+    /// Specs and edges expanded.
+    steps: usize,
 }
 
 impl Search {
     fn new(start: usize) -> Search {
-        Search { seen: FastSet::from_iter([start]), queue: VecDeque::from([start]) }
+        Search { seen: FastSet::from_iter([start]), queue: VecDeque::from([start]), steps: 0 }
     }
 
     /// Expands one spec; `false` once there is nothing left to expand.
     fn step(&mut self, next: &dyn Fn(usize) -> Vec<usize>) -> bool {
         let Some(v) = self.queue.pop_front() else { return false };
-        for w in next(v) {
+        let next = next(v);
+        self.steps += 1 + next.len();
+        for w in next {
             if self.seen.insert(w) {
                 self.queue.push_back(w);
             }
@@ -205,7 +401,11 @@ impl Cycles {
         let adj: Vec<Vec<usize>> = (0..project.specs.len())
             .map(|i| project.edges(i).into_iter().map(|(t, _)| t).collect())
             .collect();
-        let mut cycles = Cycles::default();
+        let mut cycles = Cycles {
+            work: adj.len()
+                + project.specs.iter().map(|s| s.depends_on.as_ref().map_or(0, Vec::len)).sum::<usize>(),
+            ..Cycles::default()
+        };
         for comp in tarjan(&adj) {
             cycles.add(project, comp);
         }
@@ -217,6 +417,12 @@ impl Cycles {
         self.found.get(&i).map_or(&[], Vec::as_slice)
     }
 
+    /// Specs, edges and witness steps visited since the cycles were first computed
+    /// (a measure of work for tests, independent of the machine's speed).
+    pub fn work(&self) -> usize {
+        self.work
+    }
+
     /// Records a strongly connected component and its findings (nothing for a single
     /// spec: a self-dependency is a local rule).
     fn add(&mut self, project: &Project, comp: Vec<usize>) {
@@ -225,7 +431,7 @@ impl Cycles {
         }
         let c = self.next;
         self.next += 1;
-        for (u, ds) in project.component_findings(&comp) {
+        for (u, ds) in project.component_findings(&comp, &mut self.work) {
             self.found.insert(u, ds);
         }
         for &u in &comp {
@@ -249,14 +455,14 @@ impl Cycles {
     pub fn update(&mut self, project: &Project, i: usize) -> Vec<usize> {
         let before: Vec<usize> =
             self.comp_of.get(&i).and_then(|c| self.members.get(c)).cloned().unwrap_or_default();
-        let mut now = project.component_of(i);
+        let mut now = project.component_of(i, &mut self.work);
         if now.len() < 2 {
             now.clear();
         }
         let mut touched: Vec<usize> = before.iter().chain(&now).copied().collect();
         touched.sort_unstable();
         touched.dedup();
-        let old: Vec<(usize, Vec<Diagnostic>)> =
+        let mut old: FastMap<usize, Vec<Diagnostic>> =
             touched.iter().filter_map(|u| Some((*u, self.found.get(u)?.clone()))).collect();
         // Forget the component `i` was on and every component the new one absorbed.
         let mut gone: Vec<usize> = touched.iter().filter_map(|u| self.comp_of.get(u).copied()).collect();
@@ -274,16 +480,14 @@ impl Cycles {
             .iter()
             .map(|&u| project.edges(u).into_iter().filter_map(|(v, _)| local.get(&v).copied()).collect())
             .collect();
+        self.work += touched.len() + adj.iter().map(Vec::len).sum::<usize>();
         for comp in tarjan(&adj) {
             self.add(project, comp.into_iter().map(|l| rest[l]).collect());
         }
         self.add(project, now);
         let mut changed: Vec<usize> = touched
             .into_iter()
-            .filter(|u| {
-                let was = old.iter().find(|(o, _)| o == u).map_or(&[][..], |(_, d)| d.as_slice());
-                was != self.findings(*u)
-            })
+            .filter(|u| old.remove(u).unwrap_or_default().as_slice() != self.findings(*u))
             .collect();
         changed.sort_unstable();
         changed
@@ -351,37 +555,4 @@ fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
         }
     }
     comps
-}
-
-/// Shortest path from `from` to `to` over `adj` (both included, `from` first).
-fn shortest_path(adj: &[Vec<(usize, usize)>], from: usize, to: usize) -> Vec<usize> {
-    let mut prev: Vec<Option<usize>> = vec![None; adj.len()];
-    let mut seen = vec![false; adj.len()];
-    seen[from] = true;
-    let mut queue = VecDeque::from([from]);
-    while let Some(v) = queue.pop_front() {
-        if v == to {
-            break;
-        }
-        for &(w, _) in &adj[v] {
-            if !seen[w] {
-                seen[w] = true;
-                prev[w] = Some(v);
-                queue.push_back(w);
-            }
-        }
-    }
-    let mut path = vec![to];
-    let mut cur = to;
-    while cur != from {
-        match prev[cur] {
-            Some(p) => {
-                path.push(p);
-                cur = p;
-            }
-            None => break,
-        }
-    }
-    path.reverse();
-    path
 }

@@ -3,14 +3,17 @@
 
 use crate::analysis::diagnostic::{Code, Diagnostic, Fix, FixAction, Severity};
 use crate::analysis::frontmatter::{SpecType, Status, YamlErrorKind, KNOWN_KEYS};
+use crate::analysis::hash::SmallMap;
 use crate::analysis::id;
 use crate::analysis::layout::Value;
 use crate::analysis::spec::{Context, Place, SpecFile};
 use crate::analysis::split::SplitProblem;
+use crate::analysis::yaml_guard::{Unread, ALIAS_BUDGET, MAX_DEPTH};
 
 pub fn check(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
     split_problems(f, out);
     yaml_errors(f, out);
+    unread_values(f, out);
     unknown_keys(ctx, f, out);
     if f.fm().status == Status::Ready {
         if let Some(r) = f.value_range("status") {
@@ -94,6 +97,28 @@ fn allowed(path: &str) -> &'static [&'static str] {
     }
 }
 
+/// Values chant-lsp left out of what it parsed (chant reads them).
+fn unread_values(f: &SpecFile, out: &mut Vec<Diagnostic>) {
+    for u in &f.parsed.unread {
+        let why = match u.reason {
+            Unread::TooDeep { .. } => format!(
+                "it nests deeper than {MAX_DEPTH} levels; chant ignores `{}` but still parses it, slowly, and a YAML mistake inside it would make this spec unreadable",
+                u.key
+            ),
+            Unread::Aliases { count, .. } => format!(
+                "its {count} alias{} (`*name`) could expand past {} MB; chant expands every one of them",
+                if count == 1 { "" } else { "es" },
+                ALIAS_BUDGET >> 20
+            ),
+        };
+        out.push(Diagnostic::new(
+            Code::UnreadValue,
+            u.key_range.clone(),
+            format!("chant-lsp did not read the value of `{}`: {why}", u.key),
+        ));
+    }
+}
+
 fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
     let unreadable = match f.readable {
         crate::analysis::spec::Readable::No => "chant cannot read this spec",
@@ -168,6 +193,11 @@ fn yaml_errors(f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 }
                 d
             }
+            YamlErrorKind::TooDeep { path } => Diagnostic::new(
+                Code::WrongShape,
+                e.range.clone(),
+                format!("`{path}` nests deeper than {MAX_DEPTH} levels, and no value of `{path}` has that shape: {unreadable} (chant-lsp did not parse it further)"),
+            ),
             YamlErrorKind::MissingField { path, field } => Diagnostic::new(
                 Code::WrongShape,
                 e.range.clone(),
@@ -264,11 +294,12 @@ fn did_you_mean_key(key: &str, known: &[&'static str]) -> Option<&'static str> {
 }
 
 fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<&str> = Vec::new();
+    // Not a scan per key: quadratic in a frontmatter of many keys.
+    let mut seen: SmallMap<()> = SmallMap::default();
     for e in &f.layout.entries {
         let known = KNOWN_KEYS.contains(&e.key.as_str());
         if !known {
-            if seen.contains(&e.key.as_str()) {
+            if seen.contains(&e.key) {
                 out.push(
                     Diagnostic::new(
                         Code::DuplicateKey,
@@ -295,13 +326,13 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
                 format!("unknown key `{}`: chant ignores it and deletes it the next time it saves this spec; {hint}", e.key),
             );
             if let Some(k) = rename {
-                if !seen.contains(&k) && f.layout.get(k).is_none() {
+                if f.layout.get(k).is_none() {
                     d = d.fix(Fix::edit(format!("Rename to `{k}`"), e.key_range.clone(), k));
                 }
             }
             out.push(d);
         }
-        seen.push(&e.key);
+        seen.insert(&e.key, ());
         let nested: &[&'static str] = match e.key.as_str() {
             "approval" => &["required", "status", "by", "at"],
             "retry_state" => &["attempts", "last_retry_time", "next_retry_time"],
@@ -323,7 +354,8 @@ fn unknown_keys(ctx: &Context, f: &SpecFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
-    let mut seen: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    // Not a scan of the entries so far per entry: quadratic in a long list.
+    let mut seen: SmallMap<std::ops::Range<usize>> = SmallMap::default();
     let items = f.items("depends_on");
     let deletions = f.item_deletions("depends_on");
     for (k, (dep, range)) in items.iter().enumerate() {
@@ -332,7 +364,7 @@ fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
             deletions.get(k).cloned().unwrap_or(range.clone()),
             "",
         );
-        if let Some((_, first)) = seen.iter().find(|(s, _)| s == dep) {
+        if let Some(first) = seen.get(dep.as_str()) {
             out.push(
                 Diagnostic::new(
                     Code::DuplicateDependency,
@@ -344,7 +376,7 @@ fn local_dependencies(f: &SpecFile, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        seen.push((dep, range.clone()));
+        seen.insert(dep, range.clone());
         if dep == f.id {
             out.push(
                 Diagnostic::new(
