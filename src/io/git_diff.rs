@@ -49,6 +49,11 @@ fn patch(repo: &Repository, oid: Oid, paths: &[String]) -> Result<String, git2::
     }
     opts.disable_pathspec_match(!paths.is_empty());
     let diff = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut opts))?;
+    printed(&diff)
+}
+
+/// A diff as unified-diff text, at most [`MAX_BYTES`].
+fn printed(diff: &git2::Diff) -> Result<String, git2::Error> {
     let mut text = String::new();
     diff.print(DiffFormat::Patch, |_, _, line| {
         if matches!(line.origin(), '+' | '-' | ' ') {
@@ -153,13 +158,5 @@ fn working_tree_patch(repo: &Repository, paths: &[String]) -> Result<String, git
     }
     opts.disable_pathspec_match(true).include_untracked(true).show_untracked_content(true);
     let diff = repo.diff_tree_to_workdir_with_index(Some(&head), Some(&mut opts))?;
-    let mut text = String::new();
-    diff.print(DiffFormat::Patch, |_, _, line| {
-        if matches!(line.origin(), '+' | '-' | ' ') {
-            text.push(line.origin());
-        }
-        text.push_str(&String::from_utf8_lossy(line.content()));
-        text.len() < MAX_BYTES
-    })?;
-    Ok(text)
+    printed(&diff)
 }
