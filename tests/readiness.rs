@@ -125,3 +125,30 @@ fn defaults_when_chant_reads_no_frontmatter() {
     assert!(!get(&r, "b").ready);
     assert!(get(&r, "a").ready, "chant reads it as a pending spec");
 }
+
+/// A member number from a file name can be billions: the sibling gate looks at the
+/// members that exist past the first thousand numbers, and the first missing one stands
+/// for the rest (it does not ask for four billion files).
+#[test]
+fn huge_member_numbers_stay_bounded() {
+    let r = readiness(
+        &[
+            spec("2026-01-01-001-drv", "type: group\n", ""),
+            spec("2026-01-01-001-drv.1000", "status: completed\n", ""),
+            spec("2026-01-01-001-drv.1001", "", ""),
+            spec("2026-01-01-001-drv.4000000000", "", ""),
+        ]
+        .concat(),
+    );
+    let big = get(&r, "2026-01-01-001-drv.4000000000");
+    let ids: Vec<String> = big
+        .work_blockers
+        .iter()
+        .filter_map(|b| match b {
+            Blocker::Sibling { id, .. } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 999 + 2, "{ids:?}");
+    assert_eq!(&ids[999..], ["2026-01-01-001-drv.1001", "2026-01-01-001-drv.1002"]);
+}

@@ -78,7 +78,28 @@ impl Project {
         // Earlier siblings: `is_ready` skips this when the member has a depends_on key;
         // the work gate never does.
         if let (Some(driver), Some(n)) = (driver, id::member_number(&s.id)) {
-            for k in 1..n {
+            // chant asks for every number below this member's; a file name can make that
+            // billions. Past the bound only the members that exist are looked at, and the
+            // first missing number stands for all the missing ones (each blocks alike).
+            const ASKED: u32 = 1_000;
+            let mut numbers: Vec<u32> = (1..n.min(ASKED)).collect();
+            if n > ASKED {
+                let mut present: Vec<u32> = self
+                    .members_of(driver)
+                    .iter()
+                    .filter_map(|m| id::member_number(&m.id))
+                    .filter(|&k| (ASKED..n).contains(&k))
+                    .collect();
+                present.sort_unstable();
+                present.dedup();
+                let first_missing = (ASKED..n)
+                    .zip(present.iter().copied().chain(std::iter::repeat(u32::MAX)))
+                    .find(|(k, p)| k != p)
+                    .map(|(k, _)| k);
+                numbers.extend(present);
+                numbers.extend(first_missing);
+            }
+            for k in numbers {
                 let sib = format!("{driver}.{k}");
                 let st = self.loaded(&sib).map(Summary::chant_status);
                 if st.is_some_and(|st| st != Status::Completed) {
