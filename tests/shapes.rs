@@ -220,6 +220,11 @@ fn deep_nesting_never_reaches_serde_yaml() {
         out.contains("warning unread-value `notes`: chant-lsp did not read the value of `notes`"),
         "{out}"
     );
+    // What serde_yaml reports on the rest lands where it is in the file.
+    let text = format!("---\nnotes: {closed}\nstatus: nope\n---\n# Deep\n");
+    let p = parse_frontmatter(&text);
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(&text[p.errors[0].range.clone()], "nope");
     // Never closed: chant cannot read the spec, whatever the key.
     let fixture = format!("{CONFIG}//- .chant/specs/{}.md\n{}", id(1), deep_spec("notes", 1000));
     let out = check_codes(&fixture, &["wrong-shape", "unread-value", "yaml-syntax"]);

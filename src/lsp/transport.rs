@@ -64,6 +64,9 @@ pub fn frame(body: &[u8]) -> Vec<u8> {
 pub async fn read_header<R: AsyncBufRead + Unpin>(input: &mut R) -> Result<Option<usize>, FramingError> {
     let mut header = Vec::new();
     loop {
+        if header.len() >= MAX_HEADER {
+            return Err(error(format!("a message header longer than {MAX_HEADER} bytes")));
+        }
         let mut line = Vec::new();
         let n = (&mut *input)
             .take((MAX_HEADER + 1 - header.len()) as u64)
@@ -279,7 +282,9 @@ mod tests {
             assert!(header(bad).await.is_err(), "{:?}", String::from_utf8_lossy(bad));
         }
         let long = format!("X: {}\r\n\r\n", "a".repeat(MAX_HEADER));
-        assert!(header(long.as_bytes()).await.is_err());
+        assert!(header(long.as_bytes()).await.is_err_and(|e| e.0.contains("longer")));
+        let many = format!("{}Content-Length: 2\r\n\r\n", "X: a\r\n".repeat(MAX_HEADER / 4));
+        assert!(header(many.as_bytes()).await.is_err_and(|e| e.0.contains("longer")));
     }
 
     #[test]

@@ -416,7 +416,7 @@ impl Scanner<'_> {
             }
             return;
         }
-        while !(self.blankz(0) || self.flow > 0 && matches!(self.at(0), b',' | b'[' | b']' | b'{' | b'}')) {
+        while !(self.blankz(0) || (self.flow > 0 && matches!(self.at(0), b',' | b'[' | b']' | b'{' | b'}'))) {
             self.bump();
         }
     }
