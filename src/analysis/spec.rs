@@ -373,9 +373,8 @@ impl SpecFile<'_> {
             return None;
         }
         let (drift, line_refs) = if status == Status::Completed {
-            let links =
-                self.links().into_iter().filter(|l| matches!(l.field, "tracks" | "origin" | "informed_by"));
-            (links.collect(), self.body.line_refs.clone())
+            // The drift inputs, in the order `links` gives them.
+            (self.links_of(&["informed_by", "origin", "tracks"]), self.body.line_refs.clone())
         } else {
             (Vec::new(), Vec::new())
         };
@@ -391,8 +390,13 @@ impl SpecFile<'_> {
 
     /// Every link-field entry with its normalised path.
     pub fn links(&self) -> Vec<LinkRef> {
+        self.links_of(&LINK_FIELDS)
+    }
+
+    /// The link entries of `fields`, in that order.
+    fn links_of(&self, fields: &[&'static str]) -> Vec<LinkRef> {
         let mut out = Vec::new();
-        for field in LINK_FIELDS {
+        for &field in fields {
             for (raw, range) in self.items(field) {
                 let path = match super::facts::normalize_link(&raw) {
                     super::facts::LinkPath::Relative(p) => Some(p),
