@@ -458,6 +458,7 @@ fn main() {
         m.commits, cold.walked, shape.specs, shape.files, m.branches, m.worktrees.len()
     );
     describe(&cold.facts);
+    println!("  request: {} drift paths, {} specs in progress", request.paths.len(), request.copies.len());
     header("");
     cold_rows(&cold, "500");
     row("warm reader, after one new commit", "100", &refresh);
