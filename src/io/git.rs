@@ -4,15 +4,25 @@
 //!
 //! A [`GitReader`] is kept per project: commits and diffs are immutable, so they are
 //! cached by object ID and a refresh after one new commit reads one commit and one diff.
+//! The commit graph is held in memory ([`history`]): merged or not and ahead/behind are
+//! answered there, not by a libgit2 walk per branch. Diffs skip unchanged subtrees and
+//! folders no drift input can match ([`diff`]); spec copies are read for the specs in
+//! progress only. The working trees' uncommitted changes are scanned on a second
+//! thread while the history is read, and the repositories stay open between reads.
 //! Every walk has a bound; what a bound cut is said in `GitFacts::notes`.
+
+mod diff;
+mod history;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use git2::{BranchType, Oid, Repository, Sort, StatusOptions};
+use git2::{BranchType, Oid, Repository, StatusOptions};
 
-use crate::analysis::git::{text_hash, BranchFact, CommitFact, GitFacts, WorktreeFact};
+use crate::analysis::git::{text_hash, BranchFact, GitFacts, WorktreeFact};
+use diff::{Differ, Interest};
+use history::{History, Key, Known, OidMap};
 
 /// Commits read at most (newest first); older ones are not known.
 pub const MAX_COMMITS: usize = 50_000;
@@ -37,6 +47,12 @@ pub struct GitRequest {
     /// Diff HEAD's history back to this time (the oldest `completed_at` of a completed
     /// spec with drift inputs); `None`: no diffs.
     pub since: Option<i64>,
+    /// The project-relative paths and globs those diffs are for (the drift inputs);
+    /// the diffs keep the paths these can match, and skip folders they cannot.
+    pub paths: Vec<String>,
+    /// Spec IDs whose copy on their `<branch_prefix><ID>` branch is compared with the
+    /// working tree's (specs in progress: chant reads them from the branch).
+    pub copies: Vec<String>,
     /// Lines cited by completed specs, as of their completion.
     pub lines: Vec<crate::analysis::git::LineQuery>,
 }
@@ -44,8 +60,33 @@ pub struct GitRequest {
 /// A project's reader with its caches.
 #[derive(Default)]
 pub struct GitReader {
-    commits: HashMap<Oid, CommitFact>,
-    diffs: HashMap<Oid, Arc<[String]>>,
+    /// Every commit read so far that a ref still reaches, with its parents.
+    commits: OidMap<Known>,
+    /// The paths each commit changed, for `interest`.
+    diffs: OidMap<Arc<[String]>>,
+    interest: Option<Interest>,
+    /// Spec copies by branch tip and path.
+    copies: HashMap<(Key, String), Option<u64>>,
+    /// Commits ahead and behind, by branch tip and main tip.
+    ahead_behind: HashMap<(Key, Key), (usize, usize)>,
+    handles: Handles,
+}
+
+/// Repositories kept open between reads.
+#[derive(Default)]
+struct Handles {
+    history: Option<Repository>,
+    status: Option<Repository>,
+    /// By worktree name and path.
+    worktrees: HashMap<(String, String), Repository>,
+}
+
+/// libgit2 hashes every object it reads to check its ID (git itself does not; zlib's
+/// checksum still catches a damaged object). Off for the whole process, once: the
+/// history walk and the diffs read tens of thousands of objects.
+fn no_hash_checks() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
 }
 
 fn now() -> i64 {
@@ -61,6 +102,7 @@ impl GitReader {
 
     /// Reads the facts; never fails: what could not be read is said in the facts.
     pub fn read(&mut self, req: &GitRequest) -> GitFacts {
+        no_hash_checks();
         let mut facts = match self.read_repo(req) {
             Ok(f) => f,
             Err(why) => GitFacts::unavailable(why),
@@ -73,12 +115,23 @@ impl GitReader {
     }
 
     fn read_repo(&mut self, req: &GitRequest) -> Result<GitFacts, String> {
-        let repo = match Repository::discover(&req.root) {
+        let found = match Repository::discover(&req.root) {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => {
                 return Err("the project is not in a git repository".to_string())
             }
             Err(e) => return Err(format!("the git repository could not be opened: {}", e.message())),
+        };
+        // The handles of the last read, when it was the same repository: they keep
+        // libgit2's object cache and loaded index.
+        let same = |kept: &Option<Repository>| kept.as_ref().is_some_and(|k| k.path() == found.path());
+        let status_repo = match same(&self.handles.status) {
+            true => self.handles.status.take(),
+            false => Repository::discover(&req.root).ok(),
+        };
+        let repo = match same(&self.handles.history) {
+            true => self.handles.history.take().unwrap_or(found),
+            false => found,
         };
         let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
             return Err("the repository is bare (no working tree)".to_string());
@@ -94,13 +147,14 @@ impl GitReader {
         let mut facts = GitFacts::default();
         facts.shallow = repo.is_shallow();
         facts.head_branch = if head.is_branch() { head.shorthand().ok().map(str::to_string) } else { None };
+        let head_oid = head.target();
+        drop(head);
         if facts.shallow {
             facts.notes.push(
                 "the repository is a shallow clone: unknown commit hashes and drift are not checked (fetch the whole history, e.g. `fetch-depth: 0`)"
                     .to_string(),
             );
         }
-        let head_oid = head.target();
         let main_tip =
             repo.find_branch(&req.main_branch, BranchType::Local).ok().and_then(|b| b.get().target());
         facts.main_found = main_tip.is_some();
@@ -111,22 +165,51 @@ impl GitReader {
             ));
         }
         let worktrees = self.worktrees(&repo);
-        self.walk(&repo, head_oid, &worktrees, &mut facts)?;
-        let main_set = main_tip.map(|t| reachable(&repo, t)).unwrap_or_default();
-        facts.branches = branches(&repo, &req.branch_prefix, &prefix, main_tip, &main_set);
-        facts.worktrees = worktrees.into_iter().map(|(w, _)| w).collect();
-        if let (Some(since), Some(head_oid), false) = (req.since, head_oid, facts.shallow) {
-            self.changes(&repo, head_oid, since, &prefix, &mut facts);
-        }
-        (facts.dirty, facts.tracked_changes) = dirty(&repo, &prefix);
+        let heads: Vec<Option<Oid>> = worktrees.iter().map(|w| w.head).collect();
+        // Uncommitted changes (a scan of each working tree) on their own thread, while
+        // this one reads history.
+        let (statuses, ()) = std::thread::scope(|scope| {
+            let prefix = &prefix;
+            let job = scope.spawn(move || {
+                let dirty = status_repo.as_ref().map(|r| dirty(r, prefix)).unwrap_or_default();
+                let worktrees: Vec<Worktree> = worktrees
+                    .into_iter()
+                    .map(|mut w| {
+                        w.fact.changed_files = w.repo.as_ref().and_then(count_changes);
+                        w
+                    })
+                    .collect();
+                (status_repo, dirty, worktrees)
+            });
+            let refs = Refs::gather(&repo, head_oid, &heads);
+            let history = self.walk(&repo, &refs, &mut facts);
+            facts.branches = self.branches(&repo, req, &refs, prefix, main_tip, history.as_ref());
+            if let (Some(since), Some(head_oid), false) = (req.since, head_oid, facts.shallow) {
+                self.changes(&repo, req, history.as_ref(), head_oid, since, prefix, &mut facts);
+            }
+            (job.join().ok(), ())
+        });
         if let (Some(head), false) = (head_oid, facts.shallow) {
             facts.lines = super::git_lines::fates(&repo, head, &workdir, &prefix, &req.lines);
         }
+        if let Some((status_repo, (dirty, tracked), worktrees)) = statuses {
+            (facts.dirty, facts.tracked_changes) = (dirty, tracked);
+            self.handles.status = status_repo;
+            self.handles.worktrees.clear();
+            for w in worktrees {
+                if let Some(r) = w.repo {
+                    self.handles.worktrees.insert((w.name, w.fact.path.clone()), r);
+                }
+                facts.worktrees.push(w.fact);
+            }
+        }
+        self.handles.history = Some(repo);
         Ok(facts)
     }
 
-    /// Linked worktrees with their HEADs.
-    fn worktrees(&self, repo: &Repository) -> Vec<(WorktreeFact, Option<Oid>)> {
+    /// Linked worktrees with their HEADs and opened repositories (kept from the last
+    /// read when still valid); changed files are counted later.
+    fn worktrees(&mut self, repo: &Repository) -> Vec<Worktree> {
         let Ok(names) = repo.worktrees() else {
             return Vec::new();
         };
@@ -134,133 +217,214 @@ impl GitReader {
         for name in names.iter().flatten().flatten().take(MAX_WORKTREES) {
             let Ok(wt) = repo.find_worktree(name) else { continue };
             let path = wt.path().to_string_lossy().into_owned();
-            let opened = wt.validate().ok().and_then(|()| Repository::open_from_worktree(&wt).ok());
+            let kept = self.handles.worktrees.remove(&(name.to_string(), path.clone()));
+            let opened =
+                wt.validate().ok().and_then(|()| kept.or_else(|| Repository::open_from_worktree(&wt).ok()));
             let Some(wrepo) = opened else {
                 // The folder is gone: git still lists it until pruned; its branch is in
                 // the worktree's own HEAD file, which libgit2 reads only when valid.
-                out.push((WorktreeFact { path, branch: None, changed_files: None }, None));
+                let fact = WorktreeFact { path, branch: None, changed_files: None };
+                out.push(Worktree { name: name.to_string(), fact, head: None, repo: None });
                 continue;
             };
             let head = wrepo.head().ok();
             let branch =
                 head.as_ref().filter(|h| h.is_branch()).and_then(|h| h.shorthand().ok().map(str::to_string));
             let oid = head.as_ref().and_then(git2::Reference::target);
-            let changed = count_changes(&wrepo);
-            out.push((WorktreeFact { path, branch, changed_files: changed }, oid));
+            drop(head);
+            let fact = WorktreeFact { path, branch, changed_files: None };
+            out.push(Worktree { name: name.to_string(), fact, head: oid, repo: Some(wrepo) });
         }
         out
     }
 
     /// Every commit reachable from branches, remote branches, HEAD and worktree HEADs,
-    /// newest first, up to [`MAX_COMMITS`].
-    fn walk(
-        &mut self,
-        repo: &Repository,
-        head: Option<Oid>,
-        worktrees: &[(WorktreeFact, Option<Oid>)],
-        facts: &mut GitFacts,
-    ) -> Result<(), String> {
-        let mut walk =
-            repo.revwalk().map_err(|e| format!("the history could not be walked: {}", e.message()))?;
-        let _ = walk.set_sorting(Sort::TIME);
-        let _ = walk.push_glob("refs/heads/*");
-        let _ = walk.push_glob("refs/remotes/*");
-        for oid in head.into_iter().chain(worktrees.iter().filter_map(|w| w.1)) {
-            let _ = walk.push(oid);
-        }
-        let mut seen = HashSet::new();
-        for item in walk {
-            let oid = match item {
-                Ok(oid) => oid,
-                Err(e) => {
-                    facts.truncated = true;
-                    facts.notes.push(format!("the history could not be read to the end: {}", e.message()));
-                    break;
-                }
-            };
-            if facts.commits.len() == MAX_COMMITS {
+    /// newest first, up to [`MAX_COMMITS`]. `None` when a commit could not be read (no
+    /// commits are then known).
+    fn walk(&mut self, repo: &Repository, refs: &Refs, facts: &mut GitFacts) -> Option<History> {
+        // The tips as libgit2's revwalk takes them: refs peeled to commits, others
+        // skipped (a known commit needs no reading).
+        let commit = |t: Oid| match self.commits.contains_key(&Key::of(t)) {
+            true => Some(Key::of(t)),
+            false => repo.find_object(t, None).ok()?.peel_to_commit().ok().map(|c| Key::of(c.id())),
+        };
+        let mut tips: Vec<Key> = refs.tips.iter().filter_map(|&t| commit(t)).collect();
+        tips.sort_unstable();
+        tips.dedup();
+        let history = match History::read(repo, &tips, &mut self.commits) {
+            Ok(h) => h,
+            Err(e) => {
                 facts.truncated = true;
-                facts.notes.push(format!(
-                    "the history has more than {MAX_COMMITS} commits: older commits are not read, so `commits:` hashes are not checked"
-                ));
-                break;
+                facts.notes.push(format!("the history could not be read to the end: {}", e.message()));
+                return None;
             }
-            seen.insert(oid);
-            if let Some(c) = self.commits.get(&oid) {
-                facts.commits.push(c.clone());
-                continue;
-            }
-            match repo.find_commit(oid) {
-                Ok(c) => {
-                    let fact = CommitFact {
-                        id: oid.to_string(),
-                        subject: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
-                        author: String::from_utf8_lossy(c.author().name_bytes()).into_owned(),
-                        time: c.committer().when().seconds(),
-                        merge: c.parent_count() > 1,
-                    };
-                    self.commits.insert(oid, fact.clone());
-                    facts.commits.push(fact);
-                }
-                Err(e) => {
-                    facts.truncated = true;
-                    facts.notes.push(format!("commit {oid} could not be read: {}", e.message()));
-                }
-            }
-        }
+        };
         // Forget commits no ref reaches any more (rewritten history).
-        self.commits.retain(|oid, _| seen.contains(oid));
-        Ok(())
+        self.commits.retain(|oid, _| history.index.contains_key(oid));
+        if history.oids.len() > MAX_COMMITS {
+            facts.truncated = true;
+            facts.notes.push(format!(
+                "the history has more than {MAX_COMMITS} commits: older commits are not read, so `commits:` hashes are not checked"
+            ));
+        }
+        facts.commits = history.oids.iter().take(MAX_COMMITS).map(|o| self.commits[o].fact.clone()).collect();
+        Some(history)
     }
 
-    /// The paths each non-merge commit of HEAD's history changed, back to `since`.
-    fn changes(&mut self, repo: &Repository, head: Oid, since: i64, prefix: &str, facts: &mut GitFacts) {
-        let index: HashMap<Oid, u32> = facts
-            .commits
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| Some((Oid::from_str(&c.id).ok()?, i as u32)))
-            .collect();
-        let Ok(mut walk) = repo.revwalk() else { return };
-        let _ = walk.set_sorting(Sort::TIME);
-        if walk.push(head).is_err() {
-            return;
+    fn branches(
+        &mut self,
+        repo: &Repository,
+        req: &GitRequest,
+        refs: &Refs,
+        project_prefix: &str,
+        main_tip: Option<Oid>,
+        history: Option<&History>,
+    ) -> HashMap<String, BranchFact> {
+        // Merged and ahead/behind from the commit graph in memory; libgit2's walks when
+        // the history could not be read.
+        let main_idx = main_tip.and_then(|t| history?.index.get(&Key::of(t)).copied());
+        let main_reach = main_idx.zip(history).map(|(m, h)| h.reach(m));
+        let main_set = match (main_tip, &main_reach) {
+            (Some(t), None) => reachable(repo, t),
+            _ => HashSet::new(),
+        };
+        let copies: HashSet<&str> = req.copies.iter().map(String::as_str).collect();
+        let (mut used, mut used_counts) = (HashSet::new(), HashSet::new());
+        let mut out = HashMap::new();
+        for (name, tip) in &refs.branches {
+            let (name, tip) = (name.clone(), *tip);
+            let in_memory =
+                history.and_then(|h| Some((h, *h.index.get(&Key::of(tip))?, main_reach.as_deref()?)));
+            let merged = main_tip.map(|_| match in_memory {
+                Some((_, t, reach)) => reach[t as usize],
+                None => main_set.contains(&tip),
+            });
+            let ahead_behind = match (main_tip, merged, in_memory) {
+                (Some(_), Some(true), _) => Some((0, 0)),
+                (Some(main), _, Some((h, t, reach))) => {
+                    let key = (Key::of(tip), Key::of(main));
+                    used_counts.insert(key);
+                    Some(*self.ahead_behind.entry(key).or_insert_with(|| h.ahead_behind(t, reach)))
+                }
+                (Some(main), _, None) => repo.graph_ahead_behind(tip, main).ok(),
+                (None, _, _) => None,
+            };
+            let spec_copy = name
+                .strip_prefix(req.branch_prefix.as_str())
+                .filter(|id| !id.is_empty() && copies.contains(id))
+                .and_then(|id| {
+                    let key = (Key::of(tip), format!("{project_prefix}.chant/specs/{id}.md"));
+                    let copy = match self.copies.get(&key) {
+                        Some(c) => *c,
+                        None => spec_blob_hash(repo, tip, &key.1),
+                    };
+                    self.copies.insert(key.clone(), copy);
+                    used.insert(key);
+                    copy
+                });
+            out.insert(
+                name.clone(),
+                BranchFact { name, tip: tip.to_string(), ahead_behind, merged, spec_copy },
+            );
+        }
+        self.copies.retain(|k, _| used.contains(k));
+        self.ahead_behind.retain(|k, _| used_counts.contains(k));
+        out
+    }
+
+    /// The paths each non-merge commit of HEAD's history changed, back to `since`
+    /// (those `req.paths` can match).
+    #[allow(clippy::too_many_arguments, reason = "one call site, all of it read state")]
+    fn changes(
+        &mut self,
+        repo: &Repository,
+        req: &GitRequest,
+        history: Option<&History>,
+        head: Oid,
+        since: i64,
+        prefix: &str,
+        facts: &mut GitFacts,
+    ) {
+        let interest = Interest::new(prefix, &req.paths);
+        if self.interest.as_ref() != Some(&interest) {
+            self.diffs.clear();
         }
         let mut changes: HashMap<String, Vec<u32>> = HashMap::new();
         let mut used = HashSet::new();
-        for (diffed, oid) in walk.flatten().enumerate() {
-            let Ok(commit) = repo.find_commit(oid) else { break };
-            if commit.committer().when().seconds() < since - SLACK {
-                break;
-            }
-            if diffed == MAX_DIFFED {
-                facts.notes.push(format!(
-                    "drift is checked over the newest {MAX_DIFFED} commits of HEAD only: older completed specs are not checked"
-                ));
-                break;
-            }
-            if commit.parent_count() > 1 {
-                continue;
-            }
-            let Some(&i) = index.get(&oid) else { continue };
-            used.insert(oid);
-            let paths = match self.diffs.get(&oid) {
-                Some(p) => p.clone(),
-                None => {
-                    let p: Arc<[String]> = changed_paths(repo, &commit).into();
-                    self.diffs.insert(oid, p.clone());
-                    p
+        if let Some(h) = history {
+            let reach = h.index.get(&Key::of(head)).map(|&i| h.reach(i)).unwrap_or_default();
+            let mut differ = Differ::new(repo, &interest);
+            let head_history = (0..h.oids.len()).filter(|&i| reach[i]);
+            for (diffed, i) in head_history.enumerate() {
+                let oid = h.oids[i];
+                let c = &self.commits[&oid];
+                if c.fact.time < since - SLACK {
+                    break;
                 }
-            };
-            for p in paths.iter() {
-                if let Some(rel) = p.strip_prefix(prefix) {
-                    changes.entry(rel.to_string()).or_default().push(i);
+                if diffed == MAX_DIFFED {
+                    facts.notes.push(format!(
+                        "drift is checked over the newest {MAX_DIFFED} commits of HEAD only: older completed specs are not checked"
+                    ));
+                    break;
+                }
+                if c.fact.merge || i >= MAX_COMMITS {
+                    continue;
+                }
+                used.insert(oid);
+                let paths = match self.diffs.get(&oid) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let parent = c.parents.first().and_then(|p| self.commits.get(p)).map(|p| p.tree);
+                        let p: Arc<[String]> = differ.changed(parent, c.tree).unwrap_or_default().into();
+                        self.diffs.insert(oid, p.clone());
+                        p
+                    }
+                };
+                for p in paths.iter() {
+                    if let Some(rel) = p.strip_prefix(prefix) {
+                        changes.entry(rel.to_string()).or_default().push(i as u32);
+                    }
                 }
             }
         }
         self.diffs.retain(|oid, _| used.contains(oid));
+        self.interest = Some(interest);
         facts.changes = changes;
         facts.history_since = Some(since);
+    }
+}
+
+/// A linked worktree: its fact, HEAD and opened repository.
+struct Worktree {
+    name: String,
+    fact: WorktreeFact,
+    head: Option<Oid>,
+    repo: Option<Repository>,
+}
+
+/// The refs a read starts from, read once: local branches with their tips, and every
+/// commit the history walk starts at (branches, remote branches, HEAD, worktree HEADs).
+struct Refs {
+    branches: Vec<(String, Oid)>,
+    tips: Vec<Oid>,
+}
+
+impl Refs {
+    fn gather(repo: &Repository, head: Option<Oid>, worktree_heads: &[Option<Oid>]) -> Refs {
+        let mut refs = Refs { branches: Vec::new(), tips: Vec::new() };
+        for glob in ["refs/heads/*", "refs/remotes/*"] {
+            let Ok(list) = repo.references_glob(glob) else { continue };
+            for r in list.flatten() {
+                if let (Some(name), Some(tip)) =
+                    (r.name().ok().and_then(|n| n.strip_prefix("refs/heads/")), r.target())
+                {
+                    refs.branches.push((name.to_string(), tip));
+                }
+                refs.tips.extend(r.resolve().ok().and_then(|r| r.target()));
+            }
+        }
+        refs.tips.extend(head.into_iter().chain(worktree_heads.iter().flatten().copied()));
+        refs
     }
 }
 
@@ -283,61 +447,11 @@ fn reachable(repo: &Repository, tip: Oid) -> HashSet<Oid> {
     walk.flatten().take(MAX_COMMITS * 2).collect()
 }
 
-fn branches(
-    repo: &Repository,
-    spec_prefix: &str,
-    project_prefix: &str,
-    main_tip: Option<Oid>,
-    main_set: &HashSet<Oid>,
-) -> HashMap<String, BranchFact> {
-    let mut out = HashMap::new();
-    let Ok(list) = repo.branches(Some(BranchType::Local)) else {
-        return out;
-    };
-    for (branch, _) in list.flatten() {
-        let Some(name) = branch.name().ok().flatten().map(str::to_string) else { continue };
-        let Some(tip) = branch.get().target() else { continue };
-        let merged = main_tip.map(|_| main_set.contains(&tip));
-        let ahead_behind = match (main_tip, merged) {
-            (Some(_), Some(true)) => Some((0, 0)),
-            (Some(main), _) => repo.graph_ahead_behind(tip, main).ok(),
-            (None, _) => None,
-        };
-        let spec_copy = name
-            .strip_prefix(spec_prefix)
-            .filter(|id| !id.is_empty())
-            .and_then(|id| spec_blob_hash(repo, tip, &format!("{project_prefix}.chant/specs/{id}.md")));
-        out.insert(name.clone(), BranchFact { name, tip: tip.to_string(), ahead_behind, merged, spec_copy });
-    }
-    out
-}
-
 fn spec_blob_hash(repo: &Repository, tip: Oid, path: &str) -> Option<u64> {
     let tree = repo.find_commit(tip).ok()?.tree().ok()?;
     let entry = tree.get_path(Path::new(path)).ok()?;
     let blob = repo.find_blob(entry.id()).ok()?;
     (blob.size() <= MAX_SPEC_BYTES).then(|| text_hash(blob.content()))
-}
-
-/// Repository-relative paths a commit changed against its first parent (both sides of
-/// a rename).
-fn changed_paths(repo: &Repository, commit: &git2::Commit) -> Vec<String> {
-    let Ok(tree) = commit.tree() else { return Vec::new() };
-    let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());
-    let Ok(diff) = repo.diff_tree_to_tree(parent.as_ref(), Some(&tree), None) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for d in diff.deltas() {
-        for f in [d.old_file(), d.new_file()] {
-            if let Some(p) = f.path().and_then(Path::to_str) {
-                if out.last().is_none_or(|l: &String| l != p) {
-                    out.push(p.to_string());
-                }
-            }
-        }
-    }
-    out
 }
 
 fn status_options() -> StatusOptions {
@@ -365,23 +479,37 @@ fn dirty(repo: &Repository, prefix: &str) -> (HashSet<String>, usize) {
     (paths, tracked)
 }
 
-/// What to read for a project: its config's branch names, and how far back drift
-/// needs diffs (the oldest completion among completed specs with drift inputs).
+/// What to read for a project: its config's branch names, how far back drift needs
+/// diffs (the oldest completion among completed specs with drift inputs) and for which
+/// paths, and the specs in progress (their branch copies).
 pub fn request(root: &Path, ws: &crate::analysis::workspace::Workspace) -> GitRequest {
-    let since = ws
+    use crate::analysis::frontmatter::Status;
+    let drifting = ws
         .project
         .specs
         .iter()
-        .filter(|s| s.chant_status() == crate::analysis::frontmatter::Status::Completed)
+        .filter(|s| s.chant_status() == Status::Completed)
         .filter_map(|s| s.git.as_deref())
-        .filter(|g| !g.drift.is_empty())
-        .filter_map(|g| g.completed_at)
-        .min();
+        .filter(|g| !g.drift.is_empty() && g.completed_at.is_some());
+    let since = drifting.clone().filter_map(|g| g.completed_at).min();
+    let mut paths: Vec<String> =
+        drifting.flat_map(|g| g.drift.iter().filter_map(|l| l.path.clone())).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut copies: Vec<String> = ws
+        .project
+        .specs
+        .iter()
+        .filter(|s| s.place == crate::analysis::spec::Place::Active && s.chant_status() == Status::InProgress)
+        .map(|s| s.id.clone())
+        .collect();
+    copies.sort_unstable();
+    copies.dedup();
     let mut lines: Vec<crate::analysis::git::LineQuery> = ws
         .project
         .specs
         .iter()
-        .filter(|s| s.chant_status() == crate::analysis::frontmatter::Status::Completed)
+        .filter(|s| s.chant_status() == Status::Completed)
         .filter_map(|s| s.git.as_deref())
         .filter_map(|g| Some((g.completed_at?, &g.line_refs)))
         .flat_map(|(at, refs)| {
@@ -401,6 +529,8 @@ pub fn request(root: &Path, ws: &crate::analysis::workspace::Workspace) -> GitRe
         main_branch: config.main_branch.clone(),
         branch_prefix: config.branch_prefix.clone(),
         since,
+        paths,
+        copies,
         lines,
     }
 }

@@ -55,6 +55,8 @@ struct GitSlot {
     reader: Arc<Mutex<GitReader>>,
     reading: bool,
     again: bool,
+    /// A read finished (the next ones are warm: commits and diffs are cached).
+    warm: bool,
 }
 
 #[derive(Clone)]
@@ -172,8 +174,9 @@ impl Backend {
                 return;
             }
             slot.reading = true;
-            slot.reader.clone()
+            (slot.reader.clone(), !slot.warm)
         };
+        let (reader, mut cold) = reader;
         let b = self.clone();
         tokio::spawn(async move {
             loop {
@@ -183,11 +186,18 @@ impl Backend {
                         st.roots.iter().find(|r| r.path == root).map(|r| git::request(&r.path, &r.ws));
                     (request, st.disk_read())
                 };
-                let Some(request) = request else {
+                let Some(mut request) = request else {
                     // The project is gone.
                     b.inner.git.lock().unwrap_or_else(|e| e.into_inner()).remove(&root);
                     break;
                 };
+                // A cold read of a long history spends most of its time diffing it for
+                // drift, which hovers and lenses do not need: the first read leaves the
+                // diffs out, and the full read follows at once.
+                let full_next = std::mem::take(&mut cold) && request.since.is_some();
+                if full_next {
+                    request.since = None;
+                }
                 let reader = reader.clone();
                 let start = Instant::now();
                 let read_facts = tokio::task::spawn_blocking(move || {
@@ -208,8 +218,12 @@ impl Backend {
                     }
                     b.change(Change::Git { root: root.clone(), facts: Arc::new(facts), read });
                 }
+                if full_next {
+                    continue;
+                }
                 let mut slots = b.inner.git.lock().unwrap_or_else(|e| e.into_inner());
                 let Some(slot) = slots.get_mut(&root) else { break };
+                slot.warm = true;
                 if !std::mem::take(&mut slot.again) {
                     slot.reading = false;
                     break;

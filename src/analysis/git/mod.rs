@@ -42,8 +42,9 @@ pub struct BranchFact {
     pub ahead_behind: Option<(usize, usize)>,
     /// The main branch contains the tip.
     pub merged: Option<bool>,
-    /// For `<branch_prefix><ID>` branches: a hash of `.chant/specs/<ID>.md` on the
-    /// branch (see [`text_hash`]), `None` when the branch has no such file.
+    /// For `<branch_prefix><ID>` branches of specs in progress (chant reads those from
+    /// the branch): a hash of `.chant/specs/<ID>.md` on the branch (see [`text_hash`]),
+    /// `None` when the branch has no such file or its spec is not in progress.
     pub spec_copy: Option<u64>,
 }
 
@@ -91,7 +92,8 @@ pub struct GitFacts {
     pub branches: HashMap<String, BranchFact>,
     pub worktrees: Vec<WorktreeFact>,
     /// Paths changed by each non-merge commit of HEAD's history since `history_since`,
-    /// newest first.
+    /// newest first: the paths a drift input can match (and others in the folders a
+    /// drift glob names), not every path.
     pub changes: HashMap<String, Vec<u32>>,
     /// Commits older than this were not diffed (`None`: none were, for lack of a
     /// completed spec that needs them).
