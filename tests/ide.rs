@@ -425,3 +425,76 @@ fn renames() {
         .chant/specs/2026-01-01-001-aaa.md:4:16 src/limiter.rs -> src/limit.rs"#]]
     .assert_eq(&text);
 }
+
+/// A source file's specs: running first, then specs that change it, then specs that
+/// read it (globs as chant expands them), archived last; open work before finished.
+#[test]
+fn source_file_specs_and_lenses() {
+    use chant_lsp::analysis::ide::sources;
+    let fixture = support::Fixture::parse(concat!(
+        base!(),
+        "\
+//- src/store.rs
+fn store() {}
+//- .chant/specs/2026-03-01-001-aaa.md
+---
+status: completed
+target_files: [src/store.rs]
+---
+# Rewrite the store
+//- .chant/specs/2026-03-01-002-bbb.md
+---
+status: pending
+target_files: [src/store.rs, src/other.rs]
+---
+# Shard the store
+//- .chant/specs/2026-03-01-003-ccc.md
+---
+status: in_progress
+informed_by: [src/*.rs]
+tracks: [src/store.rs]
+---
+# Audit sources
+//- .chant/specs/2026-03-01-004-ddd.md
+---
+status: pending
+origin: [src/stor?.rs]
+---
+# Read by a pattern
+//- .chant/specs/2026-03-01-005-eee.md
+---
+status: pending
+tracks: [src/**/*.py, src/store.rs.bak]
+context: [src/store.rs]
+---
+# Not a match: context is no source field
+//- .chant/archive/2026-01-01/2026-01-01-009-zzz.md
+---
+status: completed
+target_files: [src/store.rs]
+---
+# Archived
+"
+    ));
+    let (ws, _) = fixture.workspace(true);
+    let running = |id: &str| id == "2026-03-01-004-ddd";
+    let specs = sources::specs_of(&ws.project, "src/store.rs", true, &running);
+    let got: Vec<String> =
+        sources::lenses(&specs).into_iter().map(|l| format!("{} -> {:?}", l.title, l.spec)).collect();
+    expect![[r#"
+        [
+            "● read by 004-ddd · Read by a pattern · running now -> Some(\".chant/specs/2026-03-01-004-ddd.md\")",
+            "○ changed by 002-bbb · Shard the store · pending -> Some(\".chant/specs/2026-03-01-002-bbb.md\")",
+            "✓ changed by 001-aaa · Rewrite the store · completed -> Some(\".chant/specs/2026-03-01-001-aaa.md\")",
+            "◐ read by 003-ccc · Audit sources · in progress -> Some(\".chant/specs/2026-03-01-003-ccc.md\")",
+            "+1 more spec (Find References on line 1) -> None",
+        ]
+    "#]]
+    .assert_debug_eq(&got);
+    assert_eq!(specs[3].fields, ["informed_by", "tracks"]);
+    assert_eq!(specs[4].id, "2026-01-01-009-zzz");
+    let without_archived = sources::specs_of(&ws.project, "src/store.rs", false, &running);
+    assert_eq!(without_archived.len(), 4);
+    assert!(sources::specs_of(&ws.project, "lib/nothing.rs", true, &running).is_empty());
+    assert!(sources::lenses(&[]).is_empty());
+}

@@ -107,7 +107,9 @@ fn initialize_advertises_what_is_implemented() {
                 "chant.removeBom",
                 "chant.createFile",
                 "chant.merge",
-                "chant.showChanges"
+                "chant.showChanges",
+                "chant.openSpec",
+                "chant.specOfLine"
               ]
             },
             "workspace": {

@@ -172,6 +172,8 @@ fn setting_names() -> Vec<String> {
     for f in fields("Settings") {
         if f == "diagnostics" {
             out.extend(fields("DiagnosticSettings").into_iter().map(|d| format!("diagnostics.{d}")));
+        } else if f == "sourceFiles" {
+            out.extend(fields("SourceFileSettings").into_iter().map(|d| format!("sourceFiles.{d}")));
         } else {
             out.push(f);
         }

@@ -429,7 +429,7 @@ impl Refs {
 }
 
 /// The project root's path inside the working tree, with a trailing `/` (or empty).
-fn project_prefix(workdir: &Path, root: &Path) -> String {
+pub(crate) fn project_prefix(workdir: &Path, root: &Path) -> String {
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     match canon(root).strip_prefix(canon(workdir)) {
         Ok(rel) if rel.as_os_str().is_empty() => String::new(),

@@ -4,6 +4,7 @@
 
 pub mod facts;
 pub mod git;
+pub mod git_blame;
 pub mod git_diff;
 pub mod git_lines;
 pub mod load;

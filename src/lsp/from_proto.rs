@@ -104,6 +104,8 @@ pub enum Invocation {
     /// Show the diff of a spec's commits, or of what changed in one of its drift
     /// entries (`path`, as written) since it completed.
     ShowChanges { uri: Uri, path: Option<String> },
+    /// Which spec wrote line `line` (0-based) of a project file.
+    SpecOfLine { uri: Uri, line: u32 },
 }
 
 fn invalid(msg: impl Into<String>) -> jsonrpc::Error {
@@ -135,6 +137,15 @@ pub fn invocation(p: &lsp::ExecuteCommandParams) -> jsonrpc::Result<Invocation> 
             reason: first.and_then(Value::as_str).unwrap_or("chant would refuse this now").to_string(),
         },
         Command::CreateFile => Invocation::CreateFile { uri: file_uri(first)? },
+        Command::SpecOfLine => {
+            let line = p
+                .arguments
+                .get(1)
+                .and_then(Value::as_u64)
+                .and_then(|l| u32::try_from(l).ok())
+                .ok_or_else(|| invalid("the second argument must be a line number (0-based)"))?;
+            Invocation::SpecOfLine { uri: file_uri(first)?, line }
+        }
         Command::ShowChanges => {
             let path = match p.arguments.get(1) {
                 None | Some(Value::Null) => None,

@@ -6,7 +6,8 @@
 //! - `handlers/` (requests) and `notifications/`: one file each;
 //! - `state.rs` + `changes.rs`: the state and `State::apply(Change) -> Effects`;
 //! - `to_proto.rs` / `from_proto.rs` / `fix_data.rs`: every conversion;
-//! - `publish.rs`, `loading.rs`, `runs.rs`: diagnostics out, projects in, chant runs.
+//! - `publish.rs`, `loading.rs`, `runs.rs`: diagnostics out, projects in, chant runs;
+//! - `sources.rs`: project files that are not specs (their specs, blame).
 
 mod arrivals;
 pub mod capabilities;
@@ -22,6 +23,7 @@ pub mod publish;
 mod runs;
 pub mod server;
 pub mod settings;
+mod sources;
 pub mod state;
 pub mod to_proto;
 pub mod transport;

@@ -454,19 +454,7 @@ impl Backend {
             return Ok(self.refuse(format!("no log for {id} yet: it appears with the first run")).await);
         };
         let uri = Uri::from_file_path(&path).ok_or_else(|| invalid("bad path"))?;
-        let can_show = self.state().caps.show_document;
-        let shown = can_show
-            && self
-                .inner
-                .client
-                .show_document(lsp::ShowDocumentParams {
-                    uri: uri.clone(),
-                    external: Some(false),
-                    take_focus: Some(true),
-                    selection: None,
-                })
-                .await
-                .unwrap_or(false);
+        let shown = self.show(&path).await;
         if !shown {
             // Clients that cannot open documents for the server get the path instead.
             self.inner
@@ -475,6 +463,18 @@ impl Backend {
                 .await;
         }
         Ok(json!({ "path": path.display().to_string(), "uri": uri.as_str(), "shown": shown }))
+    }
+
+    /// Opens a file in the editor (`window/showDocument`); false when the client cannot
+    /// or did not.
+    pub(super) async fn show(&self, path: &Path) -> bool {
+        let Some(uri) = Uri::from_file_path(path) else { return false };
+        if !self.state().caps.show_document {
+            return false;
+        }
+        let params =
+            lsp::ShowDocumentParams { uri, external: Some(false), take_focus: Some(true), selection: None };
+        self.inner.client.show_document(params).await.unwrap_or(false)
     }
 
     /// Stops every run (the server is shutting down).

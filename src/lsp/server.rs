@@ -48,6 +48,8 @@ pub struct Inner {
     /// Per project: its git reader (with its caches), and whether a read is going on
     /// or wanted again after it.
     git: Mutex<HashMap<PathBuf, GitSlot>>,
+    /// Blame of source-file lines, shared with the blocking threads that blame.
+    pub(super) blames: Arc<Mutex<super::sources::BlameCache>>,
 }
 
 #[derive(Default)]
@@ -77,6 +79,7 @@ impl Backend {
                 watchers: Mutex::new(Vec::new()),
                 runs: Mutex::new(Default::default()),
                 git: Mutex::new(HashMap::new()),
+                blames: Arc::default(),
             }),
         }
     }

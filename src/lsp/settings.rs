@@ -3,7 +3,8 @@
 //! ```json
 //! { "diagnostics": { "select": ["dependency-cycle"], "ignore": ["model-waste"],
 //!                    "disabled": ["model-waste"], "severity": { "spec-coupling": "hint" } },
-//!   "archived": false, "executable": "chant", "startWatch": false, "logLevel": "info" }
+//!   "archived": false, "executable": "chant", "startWatch": false, "logLevel": "info",
+//!   "sourceFiles": { "enabled": true, "blame": false } }
 //! ```
 //!
 //! `select` and `ignore` are the lists of the project's `chant-lsp.toml` (read here too,
@@ -28,9 +29,25 @@ pub struct DiagnosticSettings {
     pub severity: HashMap<String, String>,
 }
 
+/// What the server shows in project files that are not specs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFileSettings {
+    /// Lenses and references from a file back to the specs naming it.
+    pub enabled: bool,
+    /// Hover on a line names the spec whose commit last changed it (blame).
+    pub blame: bool,
+}
+
+impl Default for SourceFileSettings {
+    fn default() -> Self {
+        SourceFileSettings { enabled: true, blame: false }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub diagnostics: DiagnosticSettings,
+    pub source_files: SourceFileSettings,
     /// Report what is wrong inside archived specs too.
     pub archived: bool,
     /// The `chant` executable (a name on PATH or a path).
@@ -46,6 +63,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             diagnostics: DiagnosticSettings::default(),
+            source_files: SourceFileSettings::default(),
             archived: false,
             executable: "chant".to_string(),
             start_watch: false,
@@ -101,6 +119,24 @@ impl Settings {
                         match serde_json::from_value(v.clone()) {
                             Ok(x) => settings.diagnostics.severity = x,
                             Err(_) => p("diagnostics.severity", "an object of code: severity", v),
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(d) = obj.get("sourceFiles").filter(|v| !v.is_null()) {
+            match d.as_object() {
+                None => p("sourceFiles", "an object", d),
+                Some(d) => {
+                    for (key, target) in [
+                        ("enabled", &mut settings.source_files.enabled),
+                        ("blame", &mut settings.source_files.blame),
+                    ] {
+                        if let Some(v) = field(d, key) {
+                            match v.as_bool() {
+                                Some(b) => *target = b,
+                                None => p(&format!("sourceFiles.{key}"), "true or false", v),
+                            }
                         }
                     }
                 }
@@ -263,6 +299,14 @@ mod tests {
         let layered = s.selection().over(&file);
         assert_eq!(layered.select, Some(vec![Code::Bom]), "the editor's select replaces the file's");
         assert_eq!(layered.ignore, Some(vec![Code::Bom]), "the file's ignore stays");
+        // Source files: on by default, blame off; a wrong type keeps the default.
+        let (s, problems) =
+            Settings::from_json(&serde_json::json!({ "sourceFiles": { "enabled": "no", "blame": true } }));
+        assert!(s.source_files.enabled && s.source_files.blame);
+        assert_eq!(
+            problems,
+            ["chant.sourceFiles.enabled: expected true or false, got the string \"no\"; using the default"]
+        );
         let (s, problems) = Settings::from_json(&serde_json::json!(["nope"]));
         assert_eq!((s, problems.len()), (Settings::default(), 1));
     }

@@ -53,10 +53,15 @@ pub fn with_code(published: &Value, code: &str) -> Vec<Value> {
     all.iter().filter(|d| d["code"] == code).cloned().collect()
 }
 
-/// The titles of the code lenses of `uri`.
+/// The titles of the code lenses of `uri` (none for a `null` answer).
 pub fn lenses(s: &mut Server, uri: &str) -> Vec<String> {
     let r = s.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }));
-    r.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap_or("").to_string()).collect()
+    assert!(r.is_null() || r.is_array(), "{r}");
+    r.as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l["command"]["title"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 /// The lenses once `done` holds of them (or as they are after 10 s).

@@ -22,6 +22,8 @@ import {
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
 
+type Filter = { scheme: string; language?: string; pattern: string };
+
 /** Progress tokens of agent runs start with this (`chant-lsp/run/<spec ID>/<pid>`). */
 const RUN_TOKEN_PREFIX = 'chant-lsp/run/';
 
@@ -31,7 +33,7 @@ const RUN_TOKEN_PREFIX = 'chant-lsp/run/';
  * `chant.split`, and any added later) runs the chant program, so it is refused until the
  * workspace is trusted, whoever asks (a command, a code lens or a code action).
  */
-const ALLOWED_UNTRUSTED = new Set(['chant.stop', 'chant.showLog', 'chant.explain', 'chant.removeBom', 'chant.createFile', 'chant.showChanges']);
+const ALLOWED_UNTRUSTED = new Set(['chant.stop', 'chant.showLog', 'chant.explain', 'chant.removeBom', 'chant.createFile', 'chant.showChanges', 'chant.openSpec', 'chant.specOfLine']);
 
 const TRUST_REASON = 'chant runs agents that change your repository; trust this workspace to run specs.';
 
@@ -55,12 +57,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('chant.runSpec', (...args: unknown[]) => sendServerCommand('chant.run', args)),
     vscode.commands.registerCommand('chant.stopRun', (...args: unknown[]) => sendServerCommand('chant.stop', args)),
     vscode.commands.registerCommand('chant.showRunLog', (...args: unknown[]) => sendServerCommand('chant.showLog', args)),
+    vscode.commands.registerCommand('chant.whichSpecWroteLine', () => sendServerCommand('chant.specOfLine', lineArguments(), 'a file of a chant project')),
     vscode.commands.registerCommand('chant.restartServer', () => restart()),
   );
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (client && e.affectsConfiguration('chant.server.path')) {
+      // The server path, or which files the client attaches to (source files or not).
+      if (client && (e.affectsConfiguration('chant.server.path') || e.affectsConfiguration('chant.sourceFiles.enabled'))) {
         void restart();
       }
     }),
@@ -97,6 +101,30 @@ export async function deactivate(): Promise<void> {
 
 function isSpec(doc: vscode.TextDocument): boolean {
   return vscode.languages.match(DOCUMENT_SELECTOR, doc) > 0;
+}
+
+/** Escapes glob characters in a path, for a pattern that matches it literally. */
+function globEscape(p: string): string {
+  return p.replace(/[[\]{}*?]/g, (c) => `[${c}]`);
+}
+
+/**
+ * What the client attaches to: specs, and with `chant.sourceFiles.enabled` (the default) every
+ * file under each chant project (a folder holding `.chant/config.md`), so that any project file
+ * gets the lenses and references naming the specs that change or read it. The server keeps no
+ * text of those files.
+ */
+async function documentSelector(): Promise<Filter[]> {
+  const selector: Filter[] = [...DOCUMENT_SELECTOR];
+  if (!vscode.workspace.getConfiguration('chant').get<boolean>('sourceFiles.enabled', true)) {
+    return selector;
+  }
+  const configs = await vscode.workspace.findFiles('**/.chant/config.md', '**/node_modules/**', 100);
+  const roots = new Set(configs.map((c) => path.dirname(path.dirname(c.fsPath))));
+  for (const root of roots) {
+    selector.push({ scheme: 'file', pattern: `${globEscape(root)}/**/*` });
+  }
+  return selector;
 }
 
 async function hasChantProject(): Promise<boolean> {
@@ -217,7 +245,7 @@ async function start(): Promise<void> {
     transport: TransportKind.stdio,
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: DOCUMENT_SELECTOR,
+    documentSelector: await documentSelector(),
     outputChannel: output,
     // The server asks workspace/configuration for the `chant` section and is told of changes.
     synchronize: { configurationSection: 'chant' },
@@ -291,10 +319,20 @@ function commandArguments(args: unknown[]): unknown[] | undefined {
   return doc && isSpec(doc) ? [doc.uri.toString()] : undefined;
 }
 
-async function sendServerCommand(command: string, args: unknown[]): Promise<void> {
-  const commandArgs = commandArguments(args);
+/** The arguments of `chant.specOfLine`: the active editor's file and its cursor's line. */
+function lineArguments(): unknown[] | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor && [editor.document.uri.toString(), editor.selection.active.line];
+}
+
+async function sendServerCommand(
+  command: string,
+  args: unknown[] | undefined,
+  needs = 'a spec (a markdown file in .chant/specs)',
+): Promise<void> {
+  const commandArgs = args && commandArguments(args);
   if (!commandArgs) {
-    void vscode.window.showWarningMessage('chant: open a spec (a markdown file in .chant/specs) first.');
+    void vscode.window.showWarningMessage(`chant: open ${needs} first.`);
     return;
   }
   if (!allowed(command)) {

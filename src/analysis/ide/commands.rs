@@ -18,6 +18,8 @@ pub enum Command {
     CreateFile,
     Merge,
     ShowChanges,
+    OpenSpec,
+    SpecOfLine,
 }
 
 /// Who invokes a command.
@@ -31,7 +33,7 @@ pub enum CalledBy {
 }
 
 impl Command {
-    pub const ALL: [Command; 11] = [
+    pub const ALL: [Command; 13] = [
         Command::Run,
         Command::Stop,
         Command::ShowLog,
@@ -43,6 +45,8 @@ impl Command {
         Command::CreateFile,
         Command::Merge,
         Command::ShowChanges,
+        Command::OpenSpec,
+        Command::SpecOfLine,
     ];
 
     /// The name on the wire.
@@ -59,6 +63,8 @@ impl Command {
             Command::CreateFile => "chant.createFile",
             Command::Merge => "chant.merge",
             Command::ShowChanges => "chant.showChanges",
+            Command::OpenSpec => "chant.openSpec",
+            Command::SpecOfLine => "chant.specOfLine",
         }
     }
 
@@ -82,6 +88,8 @@ impl Command {
             Command::ShowChanges => {
                 "Show the changes of this spec's commits (or of what drifted since it completed)"
             }
+            Command::OpenSpec => "Open a spec (from a source file's lens)",
+            Command::SpecOfLine => "Which spec wrote this line: blame it and name the spec of its commit",
         }
     }
 
@@ -92,13 +100,14 @@ impl Command {
             Command::Explain => "[reason]",
             Command::CreateFile => "[fileUri]",
             Command::ShowChanges => "[specUri, {path}?]",
+            Command::SpecOfLine => "[fileUri, line]",
             _ => "[specUri]",
         }
     }
 
     pub fn called_by(self) -> CalledBy {
         match self {
-            Command::Run | Command::Stop | Command::ShowLog => CalledBy::Person,
+            Command::Run | Command::Stop | Command::ShowLog | Command::SpecOfLine => CalledBy::Person,
             _ => CalledBy::Server,
         }
     }

@@ -13,4 +13,5 @@ pub mod lenses;
 pub mod locate;
 pub mod navigation;
 pub mod rename;
+pub mod sources;
 pub mod symbols;

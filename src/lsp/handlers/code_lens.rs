@@ -1,5 +1,6 @@
 //! `textDocument/codeLens`: the lenses `analysis::ide::lenses` puts on a spec's title,
-//! from the spec and the facts about its runs.
+//! from the spec and the facts about its runs; on any other project file, the specs
+//! that change or read it (`lsp::sources`).
 
 use tower_lsp_server::ls_types as lsp;
 
@@ -9,7 +10,9 @@ use crate::lsp::to_proto;
 
 pub fn handle(b: &Backend, p: lsp::CodeLensParams) -> Option<Vec<lsp::CodeLens>> {
     let uri = &p.text_document.uri;
-    let doc = super::document(b, uri)?;
+    let Some(doc) = super::document(b, uri) else {
+        return crate::lsp::sources::code_lenses(b, uri);
+    };
     let st = b.state();
     let enc = st.encoding;
     let found = st.with_spec(&doc.path, &doc.text, |r, f| {

@@ -23,6 +23,7 @@ pub async fn handle(b: &Backend, p: lsp::ExecuteCommandParams) -> jsonrpc::Resul
         }
         Invocation::CreateFile { uri } => create_file(b, &uri).await.map(Some),
         Invocation::ShowChanges { uri, path } => show_changes(b, &uri, path).await.map(Some),
+        Invocation::SpecOfLine { uri, line } => spec_of_line(b, &uri, line).await.map(Some),
         Invocation::OnSpec { command, uri, flags } => match command {
             Command::Stop => {
                 let t = b.target(&uri)?;
@@ -43,6 +44,11 @@ pub async fn handle(b: &Backend, p: lsp::ExecuteCommandParams) -> jsonrpc::Resul
                 b.show_log(&t.root, &t.id).await.map(Some)
             }
             Command::RemoveBom => remove_bom(b, &uri).map(Some),
+            Command::OpenSpec => {
+                let t = b.target(&uri)?;
+                let shown = b.show(&t.root.join(&t.rel)).await;
+                Ok(Some(json!({ "spec": t.id, "shown": shown })))
+            }
             other => {
                 let Some(verb) = Verb::of(other) else {
                     return Err(invalid(format!("{} takes no spec", other.name())));
@@ -79,15 +85,7 @@ async fn create_file(b: &Backend, uri: &Uri) -> jsonrpc::Result<Value> {
     let (_, path) = b.project_file(uri)?;
     let created = create_new(&path).map_err(|e| invalid(format!("cannot create {}: {e}", path.display())))?;
     b.queue_event(path.clone());
-    if b.state().caps.show_document {
-        let params = lsp::ShowDocumentParams {
-            uri: Uri::from_file_path(&path).ok_or_else(|| invalid("bad path"))?,
-            external: Some(false),
-            take_focus: Some(true),
-            selection: None,
-        };
-        let _ = b.inner.client.show_document(params).await;
-    }
+    b.show(&path).await;
     Ok(json!({ "created": created }))
 }
 
@@ -126,17 +124,7 @@ async fn show_changes(b: &Backend, uri: &Uri, path: Option<String>) -> jsonrpc::
     };
     let file =
         write_private(&name, &shown.text).map_err(|e| invalid(format!("cannot write the diff: {e}")))?;
-    if b.state().caps.show_document {
-        if let Some(uri) = Uri::from_file_path(&file) {
-            let params = lsp::ShowDocumentParams {
-                uri,
-                external: Some(false),
-                take_focus: Some(true),
-                selection: None,
-            };
-            let _ = b.inner.client.show_document(params).await;
-        }
-    }
+    b.show(&file).await;
     Ok(json!({ "commits": shown.commits, "file": file.display().to_string(), "bytes": shown.text.len() }))
 }
 
@@ -176,4 +164,46 @@ fn create_new(path: &Path) -> std::io::Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Which spec wrote a line: blames it (on a blocking thread, as long as it takes), says
+/// what it found, and offers to open the spec.
+async fn spec_of_line(b: &Backend, uri: &Uri, line: u32) -> jsonrpc::Result<Value> {
+    use crate::lsp::sources::{self, LineOrigin};
+    let Some(s) = sources::source(b, uri) else {
+        return Ok(b.refuse("this file is not a project file chant-lsp looks at (a spec, or under .chant/, or outside any chant project, or sourceFiles.enabled is off)".to_string()).await);
+    };
+    let origin = match sources::blame(b, &s, line, None).await {
+        Some(Ok(o)) => o,
+        Some(Err(why)) => return Ok(b.refuse(why).await),
+        None => return Ok(b.refuse(format!("{} cannot be blamed now", s.rel)).await),
+    };
+    let (text, spec) = sources::origin_text(b, &s, line, &origin);
+    let plain = text.replace('`', "");
+    let open = "Open spec";
+    let chosen = match &spec {
+        Some(_) => {
+            let actions =
+                vec![lsp::MessageActionItem { title: open.to_string(), properties: Default::default() }];
+            b.inner
+                .client
+                .show_message_request(lsp::MessageType::INFO, plain, Some(actions))
+                .await
+                .ok()
+                .flatten()
+        }
+        None => {
+            b.inner.client.show_message(lsp::MessageType::INFO, plain).await;
+            None
+        }
+    };
+    if let (Some(path), Some(_)) = (&spec, chosen.filter(|c| c.title == open)) {
+        b.show(path).await;
+    }
+    let commit = match &origin {
+        LineOrigin::Commit { id, subject, line, .. } => json!({ "id": id, "subject": subject, "line": line }),
+        LineOrigin::Uncommitted => Value::Null,
+    };
+    let spec_id = spec.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
+    Ok(json!({ "commit": commit, "spec": spec_id, "markdown": text }))
 }

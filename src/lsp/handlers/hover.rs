@@ -1,6 +1,7 @@
 //! `textDocument/hover`: what is under the cursor (`analysis::ide::hover`), and for a
 //! spec, what its runs are doing and its state in git; on a `commits:` hash, that
-//! commit, with the files it changed read from the repository. A file preview and a
+//! commit, with the files it changed read from the repository; on a line of another
+//! project file, with `sourceFiles.blame` on, the spec that wrote it. A file preview and a
 //! commit's files are read after the state lock is released (`hover::fill`).
 
 use std::time::Duration;
@@ -16,7 +17,9 @@ const COMMIT_FILES_PATIENCE: Duration = Duration::from_millis(800);
 
 pub async fn handle(b: &Backend, p: lsp::HoverParams) -> Option<lsp::Hover> {
     let tdp = p.text_document_position_params;
-    let doc = super::document(b, &tdp.text_document.uri)?;
+    let Some(doc) = super::document(b, &tdp.text_document.uri) else {
+        return blame_hover(b, &tdp.text_document.uri, tdp.position).await;
+    };
     let (enc, found) = {
         let st = b.state();
         let enc = st.encoding;
@@ -51,4 +54,23 @@ pub async fn handle(b: &Backend, p: lsp::HoverParams) -> Option<lsp::Hover> {
             Some(to_proto::hover(hover::Hover { markdown, range, preview: None }, None, &doc.rope, enc))
         }
     }
+}
+
+/// On a source file with `sourceFiles.blame` on: which spec wrote the line (blame,
+/// waited for at most `sources::BLAME_PATIENCE`; a slower one shows on the next hover).
+async fn blame_hover(b: &Backend, uri: &lsp::Uri, position: lsp::Position) -> Option<lsp::Hover> {
+    use crate::lsp::sources;
+    if !b.state().settings.source_files.blame {
+        return None;
+    }
+    let s = sources::source(b, uri)?;
+    let origin = sources::blame(b, &s, position.line, Some(sources::BLAME_PATIENCE)).await?.ok()?;
+    let (markdown, _) = sources::origin_text(b, &s, position.line, &origin);
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: markdown,
+        }),
+        range: None,
+    })
 }

@@ -1,4 +1,5 @@
-//! `textDocument/references`: the specs that name a spec ID, or that link to a path.
+//! `textDocument/references`: the specs that name a spec ID, or that link to a path;
+//! on the first line of any other project file, the specs naming that file.
 
 use tower_lsp_server::ls_types as lsp;
 
@@ -9,7 +10,9 @@ use crate::lsp::server::Backend;
 pub fn handle(b: &Backend, p: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
     let tdp = p.text_document_position;
     let include = p.context.include_declaration;
-    let doc = super::document(b, &tdp.text_document.uri)?;
+    let Some(doc) = super::document(b, &tdp.text_document.uri) else {
+        return crate::lsp::sources::references(b, &tdp.text_document.uri, tdp.position);
+    };
     let (root, found) = {
         let st = b.state();
         let offset = from_proto::offset(&doc.rope, tdp.position, st.encoding);

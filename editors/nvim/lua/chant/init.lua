@@ -2,8 +2,11 @@
 -- the current buffer, and (for Neovim 0.7-0.10) a way to start the server for chant projects.
 -- Works on Neovim 0.7 and later. On 0.11+ the server itself is configured by lsp/chant_lsp.lua.
 --
---   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog
+--   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec
 --   require('chant').start(bufnr)   -- 0.7-0.10: start/attach chant-lsp if bufnr is in a chant project
+--
+-- Code lenses (on specs, and on the first line of any project file naming the specs that change
+-- or read it) are refreshed by M.codelens, which both setups call when the client attaches.
 
 local M = {}
 
@@ -49,12 +52,47 @@ function M.root(bufnr)
   return nil
 end
 
+local lens_groups = {} -- bufnr -> augroup id
+
+--- Shows the client's code lenses in `bufnr` and keeps them current: now, and on BufEnter,
+--- InsertLeave and BufWritePost (the server also asks for a refresh when specs change).
+function M.codelens(client, bufnr)
+  local caps = client.server_capabilities or {}
+  if not caps.codeLensProvider or lens_groups[bufnr] then
+    return
+  end
+  local group = vim.api.nvim_create_augroup('chant_codelens_' .. bufnr, { clear = true })
+  lens_groups[bufnr] = group
+  local function refresh()
+    if has_011 then
+      vim.lsp.codelens.refresh({ bufnr = bufnr })
+    else
+      vim.lsp.codelens.refresh()
+    end
+  end
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
+    group = group,
+    buffer = bufnr,
+    callback = refresh,
+  })
+  vim.api.nvim_create_autocmd('BufWipeout', {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      lens_groups[bufnr] = nil
+      pcall(vim.api.nvim_del_augroup_by_id, group)
+    end,
+  })
+  refresh()
+end
+
 local started_by_root = {} -- 0.7 only: root -> client id
 
 --- Starts chant-lsp for a buffer inside a chant project (or attaches the running client) and
 --- does nothing elsewhere. For Neovim 0.7-0.10; on 0.11+ use vim.lsp.enable('chant_lsp').
 --- opts: cmd (default { 'chant-lsp' }), settings (the table sent as workspace configuration,
---- e.g. { chant = { archived = true } }).
+--- e.g. { chant = { archived = true } }). Call it for every buffer (any filetype): with
+--- settings.chant.sourceFiles.enabled false it attaches to markdown files only.
 function M.start(bufnr, opts)
   opts = opts or {}
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
@@ -62,11 +100,18 @@ function M.start(bufnr, opts)
   if not root then
     return nil
   end
+  local chant = (opts.settings or {}).chant or {}
+  if (chant.sourceFiles or {}).enabled == false and vim.bo[bufnr].filetype ~= 'markdown' then
+    return nil
+  end
   local config = {
     name = M.name,
     cmd = opts.cmd or { 'chant-lsp' },
     root_dir = root,
     settings = opts.settings,
+    on_attach = function(client, b)
+      M.codelens(client, b)
+    end,
   }
   if vim.lsp.start then -- 0.8+: reuses the client with the same name and root
     return vim.lsp.start(config, { bufnr = bufnr })
@@ -90,10 +135,10 @@ local function request(client, method, params, handler, bufnr)
   return client.request(method, params, handler, bufnr)
 end
 
---- Sends `workspace/executeCommand` with the buffer's URI to the attached chant_lsp client.
---- A plain request (not client:exec_cmd) so that it works on every version and for commands
---- the server does not advertise; an error is shown with vim.notify.
-function M.execute(command, bufnr)
+--- Sends `workspace/executeCommand` with the buffer's URI (and `extra` arguments) to the
+--- attached chant_lsp client. A plain request (not client:exec_cmd) so that it works on every
+--- version and for commands the server does not advertise; an error is shown with vim.notify.
+function M.execute(command, bufnr, extra)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = M.clients(bufnr)[1]
   if not client then
@@ -103,7 +148,11 @@ function M.execute(command, bufnr)
     )
     return false
   end
-  local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
+  local arguments = { vim.uri_from_bufnr(bufnr) }
+  for _, a in ipairs(extra or {}) do
+    table.insert(arguments, a)
+  end
+  local params = { command = command, arguments = arguments }
   local ok = request(client, 'workspace/executeCommand', params, function(err)
     -- The server shows its own messages (a refusal, the outcome of a run).
     if err then
@@ -116,16 +165,18 @@ function M.execute(command, bufnr)
   return ok
 end
 
---- Defines :ChantWork, :ChantStop and :ChantLog.
+--- Defines :ChantWork, :ChantStop, :ChantLog and :ChantWhichSpec (the cursor's line).
 function M.setup()
   local commands = {
     ChantWork = { 'chant.run', 'chant: run this spec (chant work)' },
     ChantStop = { 'chant.stop', "chant: stop this spec's run" },
     ChantLog = { 'chant.showLog', "chant: show this spec's run log" },
+    ChantWhichSpec = { 'chant.specOfLine', 'chant: which spec wrote this line (blame)', true },
   }
   for name, c in pairs(commands) do
     vim.api.nvim_create_user_command(name, function()
-      M.execute(c[1], 0)
+      local extra = c[3] and { vim.api.nvim_win_get_cursor(0)[1] - 1 } or nil
+      M.execute(c[1], 0, extra)
     end, { desc = c[2] })
   end
 end
