@@ -74,6 +74,53 @@ fn git_facts_in_the_editor() {
     assert!(!own.contains("Fix lock order"), "{own}");
     assert!(std::fs::metadata(r["file"].as_str().unwrap()).unwrap().permissions().readonly());
 
+    // The same, file by file, for a diff view (`chant-lsp/changes`): each file before the
+    // spec's first commit that changed it and after its last one.
+    let pairs = s.request("chant-lsp/changes", json!({ "uri": a }));
+    let file = |pairs: &serde_json::Value, path: &str| {
+        pairs["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} not in {pairs:#}"))
+    };
+    assert_eq!(pairs["title"], format!("{A}: changes of its 4 commits"), "{pairs:#}");
+    let store = file(&pairs, "src/store.rs");
+    assert_eq!(
+        (store["before"].as_str(), store["after"].as_str()),
+        (Some("fn store() {}\n"), Some("fn store() { /* rewritten */ }\n"))
+    );
+    assert_eq!(store["uri"], json!(uri(&root.join("src/store.rs"))));
+    let guide = file(&pairs, "docs/guide.md");
+    assert_eq!(
+        (guide["before"].as_str(), guide["after"].as_str()),
+        (Some("# Guide\n"), Some("# Guide\n\nMore.\n"))
+    );
+    // Drift: others' commits since completion, and uncommitted changes (the working tree).
+    let pairs = s.request("chant-lsp/changes", json!({ "uri": a, "path": "src/store.rs" }));
+    let store = file(&pairs, "src/store.rs");
+    assert_eq!(
+        (store["before"].as_str(), store["after"].as_str()),
+        (Some("fn store() { /* rewritten */ }\n"), Some("fn store() { /* fixed */ }\n"))
+    );
+    assert_eq!(pairs["files"].as_array().unwrap().len(), 1, "{pairs:#}");
+    let pairs = s.request("chant-lsp/changes", json!({ "uri": a, "path": "docs/**/*.md" }));
+    let api = file(&pairs, "docs/api.md");
+    assert_eq!(
+        (api["before"].as_str(), api["after"].as_str()),
+        (Some("# API\n"), Some("# API\n\nChanged.\n"))
+    );
+    let refused = s.request("chant-lsp/changes", json!({ "uri": a, "path": "nope.md" }));
+    assert!(
+        refused["refused"]
+            .as_str()
+            .unwrap()
+            .contains("has no `tracks`, `origin` or `informed_by` entry `nope.md`"),
+        "{refused}"
+    );
+
     // The drift quick fix: only what others changed since completion, then what is
     // not committed.
     let published = s.diagnostics(&a).unwrap().clone();
@@ -87,6 +134,11 @@ fn git_facts_in_the_editor() {
         "{changed}"
     );
     assert!(!changed.contains("Rewrite the store"), "{changed}");
+    // Re-run: back to pending (chant work refuses completed specs), on the status value.
+    let rerun = titled(&fixes, &format!("Re-run {A}: set its status back to pending"));
+    let edit = rerun["edit"].to_string();
+    assert!(edit.contains("\"newText\":\"pending\""), "{edit}");
+    assert!(edit.contains("\"range\":{\"start\":{\"line\":1,\"character\":8},\"end\":{\"line\":1,\"character\":17}}"), "{edit}");
     let show = titled(&fixes, "Show what changed in docs/**/*.md since the spec completed");
     let r = s.request("workspace/executeCommand", show["command"].clone());
     let changed = std::fs::read_to_string(r["file"].as_str().unwrap()).unwrap();

@@ -46,6 +46,7 @@ pub fn run() -> anyhow::Result<()> {
         }
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("chant-lsp/documentText", server::Backend::document_text)
+            .custom_method("chant-lsp/changes", server::Backend::changes)
             .custom_method("window/workDoneProgress/cancel", server::Backend::work_done_progress_cancel)
             .finish();
         // Our framing in front of tower-lsp-server's (see `transport`): stdin → checked

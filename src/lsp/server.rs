@@ -422,6 +422,10 @@ impl Backend {
         Ok(handlers::document_text::handle(self, params))
     }
 
+    pub async fn changes(&self, params: handlers::changes::Params) -> Result<serde_json::Value> {
+        handlers::changes::handle(self, params).await
+    }
+
     pub async fn work_done_progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {
         notifications::work_done_progress_cancel::handle(self, params).await
     }

@@ -45,6 +45,7 @@ const INSTALL_HINT =
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
+const changes = new Map<string, string>();
 let runs: RunStatus;
 let starting: Promise<void> | undefined;
 
@@ -52,6 +53,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   output = vscode.window.createOutputChannel('chant');
   runs = new RunStatus();
   context.subscriptions.push(output, runs);
+  // "Show changes" opens a side-by-side diff view of these read-only texts.
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(CHANGES_SCHEME, {
+      provideTextDocumentContent: (uri) => changes.get(uri.toString()) ?? '',
+    }),
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('chant.runSpec', (...args: unknown[]) => sendServerCommand('chant.run', args)),
@@ -258,6 +265,9 @@ async function start(): Promise<void> {
           void showUntrusted();
           return undefined;
         }
+        if (command === 'chant.showChanges' && (await showChangesInDiffView(args))) {
+          return undefined;
+        }
         return next(command, args);
       },
       handleWorkDoneProgress: (token, params, next) => {
@@ -368,6 +378,54 @@ async function showUntrusted(): Promise<void> {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+// --- "Show changes" in the diff view ------------------------------------------------------------
+
+const CHANGES_SCHEME = 'chant-changes';
+let changesShown = 0;
+
+type FilePair = { path: string; uri: string | null; before: string | null; after: string | null; binary: boolean };
+type Changes = { title: string; commits: number; files: FilePair[] } | { refused: string };
+
+/**
+ * `chant.showChanges` in VS Code's multi-file diff view: the server's `chant-lsp/changes` gives
+ * each file's text before and after, shown read-only. False when the view cannot be used (an older
+ * server, or a VS Code without `vscode.changes`): the server's unified diff document is shown then.
+ */
+async function showChangesInDiffView(args: unknown[]): Promise<boolean> {
+  const c = client;
+  if (!c || !(await vscode.commands.getCommands(true)).includes('vscode.changes')) {
+    return false;
+  }
+  const [uri, opts] = args as [string, { path?: string } | undefined];
+  let found: Changes;
+  try {
+    found = await c.sendRequest<Changes>('chant-lsp/changes', { uri, path: opts?.path ?? null });
+  } catch (e) {
+    output.appendLine(`chant-lsp/changes: ${errorText(e)}; showing the unified diff instead`);
+    return false;
+  }
+  if ('refused' in found) {
+    void vscode.window.showInformationMessage(`chant: ${found.refused}`);
+    return true;
+  }
+  const n = ++changesShown;
+  // Older views' texts are dropped: only the latest diff view stays backed.
+  changes.clear();
+  // Both sides under the file's own path (no rename shown), told apart by the query.
+  const side = (which: string, f: FilePair, text: string | null) => {
+    const u = vscode.Uri.from({ scheme: CHANGES_SCHEME, path: `/${f.path}`, query: `${n}-${which}` });
+    changes.set(u.toString(), f.binary ? '(binary file)' : text ?? '');
+    return u;
+  };
+  const entries = found.files.map((f) => [
+    f.uri ? vscode.Uri.parse(f.uri) : side('file', f, f.after),
+    side('before', f, f.before),
+    side('after', f, f.after),
+  ]);
+  await vscode.commands.executeCommand('vscode.changes', found.title, entries);
+  return true;
 }
 
 // --- runs in the status bar --------------------------------------------------------------------

@@ -94,27 +94,7 @@ async fn create_file(b: &Backend, uri: &Uri) -> jsonrpc::Result<Value> {
 /// folder and opened with `window/showDocument` (the result also names the file).
 async fn show_changes(b: &Backend, uri: &Uri, path: Option<String>) -> jsonrpc::Result<Value> {
     let t = b.target(uri)?;
-    let found = {
-        let st = b.state();
-        st.roots.iter().find(|r| r.path == t.root).map(|r| {
-            let refs = r.ws.index_of(&t.rel).and_then(|i| r.ws.project.specs[i].git.clone());
-            (r.ws.git_facts().cloned(), refs)
-        })
-    };
-    let Some((Some(facts), refs)) = found else {
-        return Ok(b.refuse(format!("the git facts of {} are not read yet", t.id)).await);
-    };
-    let (root, id, raw) = (t.root.clone(), t.id.clone(), path.clone());
-    let shown = tokio::task::spawn_blocking(move || {
-        let wanted = match &raw {
-            Some(p) => git_diff::Wanted::Drift(p),
-            None => git_diff::Wanted::Commits,
-        };
-        git_diff::spec_changes(&root, &facts, &id, refs.as_deref(), wanted)
-    })
-    .await
-    .map_err(|e| invalid(format!("reading the diff failed: {e}")))?;
-    let shown = match shown {
+    let shown = match changes(b, uri, path.clone(), git_diff::spec_changes).await? {
         Ok(s) => s,
         Err(why) => return Ok(b.refuse(why).await),
     };
@@ -206,4 +186,45 @@ async fn spec_of_line(b: &Backend, uri: &Uri, line: u32) -> jsonrpc::Result<Valu
     };
     let spec_id = spec.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
     Ok(json!({ "commit": commit, "spec": spec_id, "markdown": text }))
+}
+
+/// How "Show changes" is read: [`git_diff::spec_changes`] or [`git_diff::spec_file_pairs`].
+pub type ChangesReader<T> = fn(
+    &Path,
+    &crate::analysis::git::GitFacts,
+    &str,
+    Option<&crate::analysis::spec::GitRefs>,
+    git_diff::Wanted,
+) -> Result<T, String>;
+
+/// Reads what "Show changes" covers for the spec at `uri` with `read` (the unified
+/// diff, or the files side by side), from the git facts already read and outside the
+/// state lock. `Err(why)` inside: what to tell the person.
+pub async fn changes<T: Send + 'static>(
+    b: &Backend,
+    uri: &Uri,
+    path: Option<String>,
+    read: ChangesReader<T>,
+) -> jsonrpc::Result<Result<T, String>> {
+    let t = b.target(uri)?;
+    let found = {
+        let st = b.state();
+        st.roots.iter().find(|r| r.path == t.root).map(|r| {
+            let refs = r.ws.index_of(&t.rel).and_then(|i| r.ws.project.specs[i].git.clone());
+            (r.ws.git_facts().cloned(), refs)
+        })
+    };
+    let Some((Some(facts), refs)) = found else {
+        return Ok(Err(format!("the git facts of {} are not read yet", t.id)));
+    };
+    let (root, id) = (t.root.clone(), t.id.clone());
+    tokio::task::spawn_blocking(move || {
+        let wanted = match &path {
+            Some(p) => git_diff::Wanted::Drift(p),
+            None => git_diff::Wanted::Commits,
+        };
+        read(&root, &facts, &id, refs.as_deref(), wanted)
+    })
+    .await
+    .map_err(|e| invalid(format!("reading the diff failed: {e}")))
 }

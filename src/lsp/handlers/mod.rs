@@ -3,6 +3,7 @@
 //! from the disk here, before or after the state lock, never under it (regular files
 //! inside the project only, at most `caps::SPEC` bytes: `io::read`).
 
+pub mod changes;
 pub mod code_action;
 pub mod code_lens;
 pub mod completion;

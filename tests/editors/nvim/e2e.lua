@@ -237,6 +237,49 @@ local function read_file(path)
   return text
 end
 
+--- The titles of the code lenses Neovim shows in `bufnr`, once `want(title)` holds for one of
+--- them (refreshing the lenses at most every 500 ms while waiting).
+local function wait_lens(bufnr, what, want)
+  local last = 0
+  return wait_for(20000, what, function()
+    local now = uv.hrtime()
+    if now - last > 5e8 then
+      last = now
+      pcall(vim.lsp.codelens.refresh, { bufnr = bufnr })
+    end
+    local titles, hit = {}, false
+    for _, l in ipairs(vim.lsp.codelens.get(bufnr) or {}) do
+      if l.command and l.command.title then
+        table.insert(titles, l.command.title)
+        hit = hit or want(l.command.title)
+      end
+    end
+    return hit and titles
+  end)
+end
+
+--- The text of the hover at the cursor (asked up to `tries` times, `ms` apart; nil without one).
+local function hover_at_cursor(tries, want)
+  local text
+  for _ = 1, tries do
+    vim.lsp.buf.hover()
+    local win
+    vim.wait(3000, function()
+      win = floating_windows()[1]
+      return win ~= nil
+    end, 20)
+    if win then
+      text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false), '\n')
+      vim.api.nvim_win_close(win, true)
+      if not want or want(text) then
+        return text
+      end
+    end
+    vim.wait(500)
+  end
+  return text
+end
+
 -- --- the scenario ----------------------------------------------------------------------------
 
 local ctx = {}
@@ -354,6 +397,34 @@ local steps = {
       vim.cmd('ChantWork')
       local n = expect(note_matching('not attached'), ':ChantWork outside a project says nothing: ' .. vim.inspect(notes))
       return { attached = names, chant_work = n.msg }
+    end,
+  },
+  {
+    name = 'source-file',
+    run = function()
+      -- Any file of the project (here Rust) gets the client, a lens naming the spec that
+      -- changes it, and that spec's entry as its reference on line 1.
+      local buf = edit(ROOT .. '/src/limiter.rs')
+      local client = wait_for(10000, 'the chant_lsp client attaches to src/limiter.rs', function()
+        return chant_client(buf)
+      end)
+      expect(#all_chant_clients() == 1, #all_chant_clients() .. ' chant_lsp clients are running, want 1')
+      local titles = wait_lens(buf, 'a lens naming the spec that changes src/limiter.rs', function(t)
+        return t:find('changed by 001-k3v · Add a token-bucket rate limiter · completed', 1, true) ~= nil
+      end)
+      local params = {
+        textDocument = { uri = vim.uri_from_bufnr(buf) },
+        position = { line = 0, character = 0 },
+        context = { includeDeclaration = false },
+      }
+      local answers = vim.lsp.buf_request_sync(buf, 'textDocument/references', params, 5000) or {}
+      local refs = answers[client.id] and answers[client.id].result or {}
+      local files = {}
+      for _, r in ipairs(refs) do
+        table.insert(files, (r.uri:gsub('.*/', '')) .. ':' .. (r.range.start.line + 1))
+      end
+      expect(vim.tbl_contains(files, '2026-11-02-001-k3v.md:5'), 'references on line 1: ' .. vim.inspect(files))
+      return { lenses = titles, references = files, filetype = vim.bo[buf].filetype }
     end,
   },
   {
@@ -507,6 +578,33 @@ local steps = {
         prompt = prompt,
         log_lines = lines,
       }
+    end,
+  },
+  {
+    name = 'git-fact',
+    run = function()
+      -- After the run, the spec's hover names its branch and the agent's commit (git facts read
+      -- by the server in the background once the fake chant committed).
+      vim.cmd('buffer ' .. ctx.spec)
+      vim.cmd('checktime')
+      local title
+      for i, l in ipairs(vim.api.nvim_buf_get_lines(ctx.spec, 0, -1, false)) do
+        if l:find('# ', 1, true) == 1 then
+          title = i
+          break
+        end
+      end
+      expect(title, 'no title line in the spec')
+      vim.api.nvim_win_set_cursor(0, { title, 2 })
+      -- The newest of the spec's commits: the agent's, or chant's transcript commit after it.
+      local want = "newest `%x%x%x%x%x%x%x+` '[^']*2026%-11%-05%-001%-u4x"
+      local text = hover_at_cursor(10, function(t)
+        return t:find(want) ~= nil
+      end)
+      expect(text and text:find('branch', 1, true) and text:find('chant/2026-11-05-001-u4x', 1, true),
+        'hover has no git part: ' .. tostring(text))
+      expect(text:find(want), 'hover names no commit of the spec: ' .. text)
+      return { hover = text }
     end,
   },
   {

@@ -2,7 +2,7 @@
 vim.opt.runtimepath:prepend(vim.env.CHANT_TEST_EDITORS_NVIM)
 
 vim.api.nvim_create_autocmd('FileType', {
-  pattern = 'markdown',
+  pattern = '*',
   callback = function(args)
     require('chant').start(args.buf)
   end,

@@ -458,6 +458,57 @@ const mainScenario = [
       return { toast: text, lens, lens_ms_after_toast: Date.now() - shown };
     },
   },
+  {
+    name: 'git-lens',
+    run: async (page) => {
+      // The spec's git state from the server's background read of the repository: the fake chant
+      // ran on branch chant/<ID> and committed there; the lens names the newest commit (the
+      // agent's `chant(<ID>): …`, or chant's transcript commit after it).
+      const want = new RegExp(`⎇ chant/${U4X_ID} .*\\d+ commits? · [0-9a-f]{7} 'chant[(:]`);
+      const lens = await poll('the lens names the branch and the agent commit', async () => {
+        const l = await lensTexts(page);
+        return l.some((x) => want.test(x)) ? l : null;
+      }, { timeout: 20000, every: 200, seen: () => lensTexts(page) });
+      return { lens, screenshot: await shot(page, 'git-lens') };
+    },
+  },
+  {
+    name: 'show-changes',
+    run: async (page) => {
+      // "Show the changes of <ID>'s commits" opens VS Code's multi-file diff view (the extension
+      // asks the server for each file before and after), not the unified diff document.
+      const SHOW = `Show the changes of ${U4X_ID}'s commits`;
+      const r = await poll('the editor shows the title', () => textRect(page, 'Add request IDs to API logs'));
+      await page.mouse.click(r.x + r.width / 2, r.y + r.height / 2);
+      await page.mouse.move(700, 5);
+      const { widget, titles } = await codeActionMenu(page, SHOW, (list) => list.some((t) => t.startsWith(SHOW)));
+      await chooseAction(page, widget, SHOW);
+      const tab = page.locator('.tabs-container .tab.active', { hasText: `${U4X_ID}: changes of its` });
+      await waitFor(tab, 'the diff view tab opens', 'visible', 15000);
+      // The spec file first: before its status commit (pending, the unfixed dependency) and after
+      // chant's last commit (completed, with its commits).
+      const view = page.locator('.editor-group-container.active .editor-instance').first();
+      const text = await poll('the diff view shows the spec before and after', async () => {
+        const t = await textOf(view);
+        return t.includes('status: pending') && t.includes('status: completed') && t.includes('commits:') ? t : null;
+      }, { timeout: 15000, every: 200, seen: async () => (await textOf(view)).slice(0, 400) });
+      const screenshot = await shot(page, 'show-changes');
+      await page.keyboard.press('Control+W');
+      return { menu: titles, tab: await textOf(tab).catch(() => ''), screenshot, text: text.slice(0, 200) };
+    },
+  },
+  {
+    name: 'source-file',
+    run: async (page) => {
+      // Any project file gets the specs that change it as lenses on its first line.
+      await quickOpen(page, 'limiter.rs');
+      const lens = await poll('a lens on src/limiter.rs names the spec that changes it', async () => {
+        const l = await lensTexts(page);
+        return l.some((x) => x.includes('changed by 001-k3v · Add a token-bucket rate limiter · completed')) ? l : null;
+      }, { timeout: 20000, every: 200, seen: () => lensTexts(page) });
+      return { lens, screenshot: await shot(page, 'source-file') };
+    },
+  },
 ];
 
 // Scenario `missing-server`: no CHANT_LSP_PATH and no chant-lsp on PATH.
