@@ -228,3 +228,64 @@ fn cited_lines_follow_the_code() {
         "{shown:#?}"
     );
 }
+
+/// A history of 100,001 commits (one per second, chant subjects among them): `check`
+/// finishes, keeps the newest 50,000 commits and diffs the newest 20,000, and says both
+/// cuts once; a hash it could not look up is not called unknown.
+#[test]
+fn a_history_of_100k_commits_is_cut_with_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("big");
+    write_in(&root, ".chant/config.md", config());
+    write_in(&root, ".chant/prompts/standard.md", "# Standard\n");
+    write_in(&root, "src/x.rs", "x\n");
+    write_in(
+        &root,
+        &format!(".chant/specs/{A}.md"),
+        &spec("completed", "type: documentation\ntracks: [src/x.rs]\ncommits: [abcdef0]\ncompleted_at: 2026-01-01T00:00:30Z\n"),
+    );
+    let g = GitRepo::init(&root, "start");
+    let tree = g.repo.head().unwrap().peel_to_tree().unwrap();
+    let mut parent = g.repo.head().unwrap().peel_to_commit().unwrap().id();
+    let started = std::time::Instant::now();
+    {
+        // Commits go to memory (libgit2's mempack) and then into one pack file: 100k loose
+        // objects would take minutes to write and to delete.
+        let odb = g.repo.odb().unwrap();
+        let mempack = odb.add_new_mempack_backend(1000).unwrap();
+        for i in 1..=100_000i64 {
+            let at = git2::Signature::new("Ada Tester", "ada@example.invalid", &git2::Time::new(T0 + i, 0)).unwrap();
+            let subject = if i % 1000 == 0 { format!("chant({A}): step {i}") } else { format!("commit {i}") };
+            let p = g.repo.find_commit(parent).unwrap();
+            parent = g.repo.commit(None, &at, &at, &subject, &tree, &[&p]).unwrap();
+        }
+        let mut buf = git2::Buf::new();
+        mempack.dump(&g.repo, &mut buf).unwrap();
+        let mut w = odb.packwriter().unwrap();
+        std::io::Write::write_all(&mut w, &buf).unwrap();
+        w.commit().unwrap();
+        mempack.reset().unwrap();
+    }
+    g.repo.reference("refs/heads/main", parent, true, "100k commits").unwrap();
+    let made = started.elapsed();
+
+    // Bounded: a stall fails the test instead of hanging it.
+    let started = std::time::Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let r = root.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(git_findings(&r, &[]));
+    });
+    let (lines, code) = rx
+        .recv_timeout(std::time::Duration::from_secs(300))
+        .expect("check did not finish within 300 s on a 100k-commit history");
+    eprintln!("100k commits: made in {made:?}, checked in {:?}", started.elapsed());
+    assert_eq!(code, 0, "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("git-skipped: the history has more than 50000 commits")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("drift is checked over the newest 20000 commits")), "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.contains("unknown-commit")), "{lines:#?}");
+    assert_eq!(lines.iter().filter(|l| l.contains("git-skipped")).count(), 2, "{lines:#?}");
+}
