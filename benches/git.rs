@@ -224,10 +224,18 @@ struct Servers {
     refresh_logged: Vec<f64>,
     hover_sample: String,
     lens_sample: Vec<String>,
+    /// Code lenses of a source file that specs name, and of one no spec names.
+    source_lens: Vec<f64>,
+    lonely_lens: Vec<f64>,
+    source_sample: Vec<String>,
+    /// `chant.specOfLine` on a line of the long file: first (blame) and repeated (cache).
+    spec_of_line: Vec<f64>,
+    spec_of_line_cached: Vec<f64>,
+    spec_of_line_sample: String,
 }
 
 /// The real server on the repository and on a copy that is not a repository.
-fn servers(root: &Path, spec: &str, samples: usize, runs: usize) -> Servers {
+fn servers(root: &Path, spec: &str, long_file: &str, samples: usize, runs: usize) -> Servers {
     let spec_path = root.join(format!(".chant/specs/{spec}.md"));
     let text = std::fs::read_to_string(&spec_path).unwrap();
     let title = text.lines().position(|l| l.starts_with("# ")).expect("a title") as u32;
@@ -295,7 +303,37 @@ fn servers(root: &Path, spec: &str, samples: usize, runs: usize) -> Servers {
         refresh_logged: Vec::new(),
         hover_sample,
         lens_sample,
+        source_lens: Vec::new(),
+        lonely_lens: Vec::new(),
+        source_sample: Vec::new(),
+        spec_of_line: Vec::new(),
+        spec_of_line_cached: Vec::new(),
+        spec_of_line_sample: String::new(),
     };
+    // A source file the spec changes (its first `target_files` entry), and one nobody names.
+    let target = text
+        .lines()
+        .skip_while(|l| *l != "target_files:")
+        .nth(1)
+        .and_then(|l| l.strip_prefix("- "))
+        .expect("a target file")
+        .to_string();
+    let open_source = |s: &mut lsp::Server, rel: &str| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        s.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": lsp::uri(&path), "languageId": "rust", "version": 1, "text": text } }),
+        );
+        lsp::uri(&path)
+    };
+    let uri_src = open_source(&mut a, &target);
+    let lonely_rel = "src/nobody_names_this.rs";
+    std::fs::write(root.join(lonely_rel), "fn nobody() {}\n").unwrap();
+    let uri_lonely = open_source(&mut a, lonely_rel);
+    out.source_sample = titles(&a.request("textDocument/codeLens", lens(&uri_src)));
+    assert!(out.source_sample.iter().any(|t| t.contains(&spec[spec.len() - 3..])), "{:?}", out.source_sample);
+    assert!(titles(&a.request("textDocument/codeLens", lens(&uri_lonely))).is_empty());
     for _ in 0..samples {
         timed(&mut out.baseline, || a.request("chant-lsp/documentText", json!({ "uri": uri_a })));
         let h = timed(&mut out.hover_git, || a.request("textDocument/hover", at(&uri_a)));
@@ -303,6 +341,20 @@ fn servers(root: &Path, spec: &str, samples: usize, runs: usize) -> Servers {
         timed(&mut out.hover_plain, || b.request("textDocument/hover", at(&uri_b)));
         timed(&mut out.lens_git, || a.request("textDocument/codeLens", lens(&uri_a)));
         timed(&mut out.lens_plain, || b.request("textDocument/codeLens", lens(&uri_b)));
+        timed(&mut out.source_lens, || a.request("textDocument/codeLens", lens(&uri_src)));
+        timed(&mut out.lonely_lens, || a.request("textDocument/codeLens", lens(&uri_lonely)));
+    }
+    std::fs::remove_file(root.join(lonely_rel)).unwrap();
+    // Which spec wrote a line of the long file: a blame of one line, then the cache.
+    let uri_long = open_source(&mut a, long_file);
+    for i in 0..runs {
+        let line = 100 + 700 * i as u64;
+        let args = json!({ "command": "chant.specOfLine", "arguments": [uri_long, line] });
+        let r = timed(&mut out.spec_of_line, || a.request("workspace/executeCommand", args.clone()));
+        assert!(r["markdown"].is_string(), "{r}");
+        out.spec_of_line_sample =
+            r["markdown"].as_str().unwrap_or_default().lines().next().unwrap_or_default().to_string();
+        timed(&mut out.spec_of_line_cached, || a.request("workspace/executeCommand", args.clone()));
     }
 
     // A commit while the server runs: its own timing of the refresh that follows.
@@ -450,7 +502,7 @@ fn main() {
         }
     }
 
-    let sv = servers(&root, &m.completed, 200, runs.min(5));
+    let sv = servers(&root, &m.completed, &m.long_file, 200, runs.min(5));
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
@@ -468,6 +520,10 @@ fn main() {
     row("server: hover on a spec title, not a repository", "", &sv.hover_plain);
     row("server: code lens of a spec, with git facts", "10", &sv.lens_git);
     row("server: code lens of a spec, not a repository", "", &sv.lens_plain);
+    row("server: code lens of a source file specs name", "10", &sv.source_lens);
+    row("server: code lens of a source file no spec names", "", &sv.lonely_lens);
+    row(&format!("server: which spec wrote a line of {} (blame)", m.long_file), "", &sv.spec_of_line);
+    row("server: the same line again (cached)", "", &sv.spec_of_line_cached);
     row("server: refresh after a commit (its log)", "100", &sv.refresh_logged);
     row(&format!("blame {} (git2, {} commits)", m.long_file, m.long_touches), "", &blame2);
     row(&format!("blame {} (git blame)", m.long_file), "", &blame_cli);
@@ -484,6 +540,8 @@ fn main() {
     );
     println!("  hover: {}", sv.hover_sample.lines().find(|l| l.contains("**git**")).unwrap_or_default());
     println!("  lens:  {}", sv.lens_sample.iter().find(|t| t.starts_with('⎇')).map_or("", String::as_str));
+    println!("  source file lens: {}", sv.source_sample.join(" | "));
+    println!("  which spec wrote it: {}", sv.spec_of_line_sample);
 
     if large {
         let shape = Shape { commits: 100_000, ..shape };

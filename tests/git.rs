@@ -254,7 +254,8 @@ fn a_history_of_100k_commits_is_cut_with_notes() {
         let odb = g.repo.odb().unwrap();
         let mempack = odb.add_new_mempack_backend(1000).unwrap();
         for i in 1..=100_000i64 {
-            let at = git2::Signature::new("Ada Tester", "ada@example.invalid", &git2::Time::new(T0 + i, 0)).unwrap();
+            let at = git2::Signature::new("Ada Tester", "ada@example.invalid", &git2::Time::new(T0 + i, 0))
+                .unwrap();
             let subject = if i % 1000 == 0 { format!("chant({A}): step {i}") } else { format!("commit {i}") };
             let p = g.repo.find_commit(parent).unwrap();
             parent = g.repo.commit(None, &at, &at, &subject, &tree, &[&p]).unwrap();

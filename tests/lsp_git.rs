@@ -138,7 +138,12 @@ fn git_facts_in_the_editor() {
     let rerun = titled(&fixes, &format!("Re-run {A}: set its status back to pending"));
     let edit = rerun["edit"].to_string();
     assert!(edit.contains("\"newText\":\"pending\""), "{edit}");
-    assert!(edit.contains("\"range\":{\"start\":{\"line\":1,\"character\":8},\"end\":{\"line\":1,\"character\":17}}"), "{edit}");
+    assert!(
+        edit.contains(
+            "\"range\":{\"start\":{\"line\":1,\"character\":8},\"end\":{\"line\":1,\"character\":17}}"
+        ),
+        "{edit}"
+    );
     let show = titled(&fixes, "Show what changed in docs/**/*.md since the spec completed");
     let r = s.request("workspace/executeCommand", show["command"].clone());
     let changed = std::fs::read_to_string(r["file"].as_str().unwrap()).unwrap();

@@ -222,7 +222,10 @@ fn drift(s: &Summary, refs: &GitRefs, inputs: &GitInputs, out: &mut Vec<Diagnost
         // chant has no way to run a completed spec again (no transition to in_progress):
         // back to pending, then the Run action.
         d.fixes.push(Fix::edit(
-            format!("Re-run {}: set its status back to pending (then Run it; chant work refuses completed specs)", s.id),
+            format!(
+                "Re-run {}: set its status back to pending (then Run it; chant work refuses completed specs)",
+                s.id
+            ),
             refs.status_range.clone(),
             "pending",
         ));
