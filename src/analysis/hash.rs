@@ -1,9 +1,11 @@
-//! A fast, non-cryptographic hasher for the project-wide maps (spec IDs, paths, spec
-//! indexes). The keys come from the user's own files, so hash flooding is not a threat,
-//! and SipHash was a measurable part of loading 100k specs.
+//! Hashing for the project-wide maps (spec IDs, paths, spec indexes): foldhash with a
+//! per-process random seed. The keys come from a repository that may be anybody's, so
+//! they may be chosen to collide under a fixed hash (hash flooding: every lookup a scan);
+//! SipHash was a measurable part of loading 100k specs. [`FastHasher`] stays for the
+//! one hash that must be the same on every run ([`crate::analysis::git::text_hash`]).
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// Multiply-rotate over 8-byte words.
 #[derive(Default, Clone, Copy)]
@@ -62,8 +64,8 @@ impl Hasher for FastHasher {
     }
 }
 
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// A map from strings of the user's file (keys, IDs) that scans while it is small and
 /// hashes (with std's keyed hasher: the strings may be chosen to collide) once it is
@@ -138,5 +140,18 @@ mod tests {
             h.finish()
         };
         assert_ne!(h("a"), h("a\0"));
+    }
+
+    /// The maps' hash is keyed: the same key hashes differently under another seed, so
+    /// keys chosen to collide under one seed do not collide under the next process's.
+    #[test]
+    fn map_hashes_are_seeded() {
+        use std::hash::BuildHasher;
+        let (a, b) = (foldhash::fast::RandomState::default(), foldhash::fast::RandomState::default());
+        let keys = ["2026-01-01-001-aaa", ".chant/specs/x.md", "a"];
+        assert!(keys.iter().any(|k| a.hash_one(k) != b.hash_one(k)));
+        let m: FastMap<&str, u8> = FastMap::default();
+        let n: FastMap<&str, u8> = FastMap::default();
+        assert!(keys.iter().any(|k| m.hasher().hash_one(k) != n.hasher().hash_one(k)));
     }
 }

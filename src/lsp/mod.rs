@@ -54,18 +54,20 @@ pub fn run() -> anyhow::Result<()> {
         let (to_server, server_in) = tokio::io::duplex(1 << 16);
         let (server_out, from_server) = tokio::io::duplex(1 << 16);
         let (out_tx, out_rx) = tokio::sync::mpsc::channel(64);
-        let input = tokio::spawn(transport::read_input(tokio::io::stdin(), to_server, out_tx.clone()));
+        let mut input = tokio::spawn(transport::read_input(tokio::io::stdin(), to_server, out_tx.clone()));
         let output = transport::write_output(from_server, out_tx, out_rx, tokio::io::stdout());
         let serve = Server::new(server_in, server_out, socket).serve(service);
-        let input_failed = async {
-            match input.await {
-                Ok(Err(e)) => e,
-                _ => std::future::pending().await,
-            }
-        };
         tokio::select! {
-            _ = async { tokio::join!(serve, output) } => Ok(()),
-            e = input_failed => Err(e),
+            biased;
+            e = input_failed(&mut input) => Err(e),
+            _ = async { tokio::join!(serve, output) } => {
+                // A failed input closes the server's input too, so the server may end
+                // first: the failure still decides how the process ends.
+                match tokio::time::timeout(Duration::from_millis(100), &mut input).await {
+                    Ok(Ok(Err(e))) => Err(e),
+                    _ => Ok(()),
+                }
+            }
             name = ended_by_signal() => {
                 log::log!(Info, "{name}: stopping");
                 Ok(())
@@ -78,6 +80,16 @@ pub fn run() -> anyhow::Result<()> {
     // from the editor must not outlive it.
     crate::io::run::stop_every_group();
     Ok(result?)
+}
+
+/// Resolves when the input task fails (never when it ends cleanly).
+async fn input_failed(
+    input: &mut tokio::task::JoinHandle<Result<(), transport::FramingError>>,
+) -> transport::FramingError {
+    match input.await {
+        Ok(Err(e)) => e,
+        _ => std::future::pending().await,
+    }
 }
 
 /// Resolves with the name of the first ending signal received (never, if the handlers

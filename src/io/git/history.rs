@@ -5,7 +5,7 @@
 //! branch.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use git2::{Oid, Repository};
 
@@ -37,26 +37,10 @@ impl Hash for Key {
     }
 }
 
-/// Object IDs are uniformly distributed already: their first 8 bytes are the hash.
-#[derive(Default)]
-pub(super) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for (i, b) in bytes.iter().take(8).enumerate() {
-            self.0 ^= u64::from(*b) << (8 * i);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by object ID.
-pub(super) type OidMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+/// A map keyed by object ID, hashed with a per-process random seed: object IDs of an
+/// untrusted repository can be brute-forced to share their first bytes, so they are not
+/// used as hashes directly.
+pub(super) type OidMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
 
 /// A commit as the reader keeps it between reads.
 pub(super) struct Known {
