@@ -15,18 +15,20 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cd "$HERE"
 
+# Paths given relative to where the script is called from.
+absolute() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 server= universal=0 target= out=
 while [ $# -gt 0 ]; do
   case "$1" in
-    --server) server=$2; shift 2 ;;
+    --server) server=$(absolute "$2"); shift 2 ;;
     --universal) universal=1; shift ;;
     --target) target=$2; shift 2 ;;
-    -o|--out) out=$2; shift 2 ;;
+    -o|--out) out=$(absolute "$2"); shift 2 ;;
     *) echo "usage: $0 [--server PATH | --universal] [--target TARGET] [-o FILE]" >&2; exit 2 ;;
   esac
 done
+cd "$HERE"
 
 # vsce's platform names (https://code.visualstudio.com/api/working-with-extensions/publishing-extension#platformspecific-extensions)
 # are node's process.platform-process.arch for the usual machines.
