@@ -7,8 +7,11 @@
 #     and with the 0.7-0.10 setup (FileType autocmd + require('chant').start); Neovim 0.7.2 (Debian)
 #     with that setup.
 #   * VS Code = code-server (npm) in headless Chromium (Debian) driven by playwright-core, with the
-#     extension from editors/vscode built, packaged and installed by this script; scenario `main`
-#     (Restricted Mode, then trusted) and `missing-server` (vscode/drive.mjs).
+#     extension from editors/vscode packaged by editors/vscode/package.sh (esbuild bundle + vsce) and
+#     installed by this script; scenarios (vscode/drive.mjs): `main` (Restricted Mode, then trusted)
+#     and `missing-server` with the universal .vsix (no server inside); `bundled` (nothing on PATH,
+#     no setting, no CHANT_LSP_PATH) and `old-server` (the .vsix asks for a newer server, and the
+#     binary has lost its executable bit) with the linux-x64 .vsix that carries the release server.
 #
 # The fake chant (tests/fake-chant/chant: prints FAKE_CHANT_LINES agent lines FAKE_CHANT_DELAY s
 # apart, then commits and completes the spec as chant does, on branch chant/<ID> in a worktree
@@ -18,10 +21,12 @@
 #
 # Installs whatever is missing (apt-get, pip download, npm) and caches downloads and installs under
 # $EDITORS_CACHE (default target/editors-cache), so only the first run is slow. Builds the server
-# with `cargo build` unless CHANT_LSP_PATH names a chant-lsp binary. Everything talks to 127.0.0.1 only.
+# with `cargo build` unless CHANT_LSP_PATH names a chant-lsp binary, and for the VS Code .vsix with
+# `cargo build --release` unless CHANT_LSP_RELEASE_PATH names one. Everything talks to 127.0.0.1 only.
 # Screenshots and logs go to $EDITORS_OUT (default target/editors-out). Exit code 0 = all passed.
 #
 # Other knobs: EDITORS_KEEP_TMP=1 keeps the temporary projects; NVIM_ONLY=0.11|0.7 runs one Neovim;
+# VSCODE_ONLY=<scenario> runs one VS Code scenario;
 # CODE_SERVER_PORT (default: a free port); STEP_TIMEOUT_MS for the VS Code steps (default 30000);
 # FAKE_CHANT_LINES (default 6), NVIM_FAKE_CHANT_DELAY (0.3) and VSCODE_FAKE_CHANT_DELAY (0.5) set how
 # long the fake chant's runs last.
@@ -53,6 +58,11 @@ say() { echo "== $*"; }
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+
+# The package version of Cargo.toml (what the server reports as serverInfo.version).
+cargo_version() {
+  sed -n 's/^version = "\(.*\)"$/\1/p' "$REPO/Cargo.toml" | head -1
+}
 
 # --- installs ---------------------------------------------------------------------------------
 
@@ -232,9 +242,10 @@ export FAKE_CHANT_LINES=${FAKE_CHANT_LINES:-6}
 NVIM_FAKE_CHANT_DELAY=${NVIM_FAKE_CHANT_DELAY:-0.3}
 VSCODE_FAKE_CHANT_DELAY=${VSCODE_FAKE_CHANT_DELAY:-0.5}
 
-# run_nvim LABEL NVIM_BINARY STYLE
+# run_nvim LABEL NVIM_BINARY STYLE [SCRIPT]: SCRIPT (in nvim/) defaults to e2e.lua; health.lua
+# checks :checkhealth chant.
 run_nvim() {
-  local label=$1 nvim=$2 style=$3 t tmp rc=0
+  local label=$1 nvim=$2 style=$3 script=${4:-e2e.lua} t tmp rc=0
   t=$(now)
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/chant-nvim-XXXXXX")
   cleanup_dirs+=("$tmp")
@@ -250,8 +261,8 @@ run_nvim() {
     XDG_STATE_HOME="$tmp/xdg/state" XDG_CACHE_HOME="$tmp/xdg/cache" \
     CHANT_TEST_ROOT="$tmp/demo" CHANT_TEST_OUTSIDE="$tmp/outside/notes.md" \
     CHANT_TEST_STYLE="$style" CHANT_TEST_EDITORS_NVIM="$REPO/editors/nvim" CHANT_TEST_HERE="$HERE/nvim" \
-    FAKE_CHANT_DELAY="$NVIM_FAKE_CHANT_DELAY" \
-    timeout 120 "$nvim" --headless -u NONE -i NONE -n -c "luafile $HERE/nvim/e2e.lua" \
+    CHANT_TEST_BIN="$tmp/bin" CHANT_TEST_VERSION="$(cargo_version)" FAKE_CHANT_DELAY="$NVIM_FAKE_CHANT_DELAY" \
+    timeout 120 "$nvim" --headless -u NONE -i NONE -n -c "luafile $HERE/nvim/$script" \
     >"$tmp/result.json" 2>"$tmp/stderr.txt" </dev/null || rc=$?
   cat "$tmp/result.json"
   echo
@@ -276,34 +287,71 @@ test_nvim() {
   if [ -z "$only" ] || [ "$only" = 0.11 ]; then run_nvim 0.11 "$NVIM_011" modern; fi
   if [ -z "$only" ] || [ "$only" = 0.11 ]; then run_nvim 0.11-start "$NVIM_011" legacy; fi
   if [ -z "$only" ] || [ "$only" = 0.7 ]; then run_nvim 0.7 "$NVIM_07" legacy; fi
+  # :checkhealth chant on each setup path.
+  if [ -z "$only" ] || [ "$only" = 0.11 ]; then run_nvim 0.11-health "$NVIM_011" modern health.lua; fi
+  if [ -z "$only" ] || [ "$only" = 0.11 ]; then run_nvim 0.11-start-health "$NVIM_011" legacy health.lua; fi
+  if [ -z "$only" ] || [ "$only" = 0.7 ]; then run_nvim 0.7-health "$NVIM_07" legacy health.lua; fi
 }
 
 # --- VS Code -----------------------------------------------------------------------------------
 
-VSIX=
+VSIX=            # universal: no server inside (scenarios main, missing-server)
+VSIX_BUNDLED=    # linux-x64 with the release server inside (bundled)
+VSIX_OLD=        # the same, with a minimum server version above the server's (old-server)
 build_extension() {
-  local t src=$REPO/editors/vscode build=$CACHE/ext-build
+  local t src=$REPO/editors/vscode build=$CACHE/ext-build release rc=0
   t=$(now)
-  say "build the VS Code extension (npm ci, tsc, vsce package)"
+  say "cargo build --release (the server inside the platform .vsix)"
+  if [ -n "${CHANT_LSP_RELEASE_PATH:-}" ]; then
+    release=$CHANT_LSP_RELEASE_PATH
+  else
+    (cd "$REPO" && cargo build --locked --quiet --release --bin chant-lsp) >"$CACHE/cargo-release.log" 2>&1 || rc=$?
+    if [ $rc -ne 0 ]; then cat "$CACHE/cargo-release.log" >&2; echo "cargo build --release failed" >&2; exit 1; fi
+    release="${CARGO_TARGET_DIR:-$REPO/target}/release/chant-lsp"
+  fi
+  say "release server ready ($(elapsed "$t") s)"
+  t=$(now)
+  say "build the VS Code extension (npm ci, package.sh: tsc, esbuild, vsce package)"
   mkdir -p "$build"
-  # Build in a copy, so the source tree gets no node_modules/out; node_modules stays cached.
+  # Build in a copy, so the source tree gets no node_modules/dist; node_modules stays cached.
   find "$build" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
-  (cd "$src" && tar cf - --exclude=node_modules --exclude=out --exclude='*.vsix' .) | (cd "$build" && tar xf -)
+  (cd "$src" && tar cf - --exclude=node_modules --exclude=out --exclude=dist --exclude=dist-test \
+    --exclude=server --exclude='*.vsix' .) | (cd "$build" && tar xf -)
   local stamp; stamp=$(sha256sum "$build/package-lock.json" | cut -c1-64)
   if [ ! -d "$build/node_modules" ] || [ "$(cat "$build.lock-stamp" 2>/dev/null)" != "$stamp" ]; then
     (cd "$build" && npm ci --loglevel=error >/dev/null)
     echo "$stamp" >"$build.lock-stamp"
   fi
-  (cd "$build" && npm run --silent compile && npx --no-install vsce package --allow-missing-repository \
-    --skip-license --no-rewrite-relative-links -o "$build/chant.vsix" >/dev/null)
+  (cd "$build" && npm test --silent >"$build/npm-test.log" 2>&1) || {
+    cat "$build/npm-test.log" >&2; echo "the extension's unit tests failed" >&2; exit 1; }
+  local t1; t1=$(now)
+  "$build/package.sh" --universal -o "$build/chant.vsix" >/dev/null
   VSIX="$build/chant.vsix"
-  say "extension built: $VSIX ($(du -k "$VSIX" | cut -f1) KB, $(elapsed "$t") s)"
+  say "universal .vsix: $(du -k "$VSIX" | cut -f1) KB ($(elapsed "$t1") s)"
+  t1=$(now)
+  "$build/package.sh" --server "$release" --target linux-x64 -o "$build/chant-linux-x64.vsix" >/dev/null
+  VSIX_BUNDLED="$build/chant-linux-x64.vsix"
+  say "linux-x64 .vsix: $(du -k "$VSIX_BUNDLED" | cut -f1) KB ($(elapsed "$t1") s); its files:"
+  unzip -Z "$VSIX_BUNDLED" | grep -v '^Archive\|^Zip file size\|files,' | awk '{ print "   ", $1, $4, $NF }'
+  # The server keeps its executable bit inside the .vsix (unzip -Z shows the Unix mode).
+  unzip -Z "$VSIX_BUNDLED" extension/server/chant-lsp | grep -q '^-rwx' || {
+    echo "extension/server/chant-lsp is not executable inside $VSIX_BUNDLED" >&2; exit 1; }
+  # The old-server variant: the same package asking for a server newer than any.
+  (cd "$build" && npm pkg set chantLsp.minimumServerVersion=99.0.0 &&
+    ./package.sh --server "$release" --target linux-x64 -o "$build/chant-old.vsix" >/dev/null &&
+    npm pkg set "chantLsp.minimumServerVersion=$(cd "$src" && node -p 'require("./package.json").chantLsp.minimumServerVersion')")
+  VSIX_OLD="$build/chant-old.vsix"
+  say "extension built ($(elapsed "$t") s)"
 }
 
 # run_vscode SCENARIO: serves a fresh copy of the demo with code-server and runs drive.mjs's
 # scenario of that name.
 #   main            the server from CHANT_LSP_PATH: diagnostics, hover, definition, commands, trust
 #   missing-server  no CHANT_LSP_PATH and no chant-lsp on PATH: the error says how to fix it
+#   bundled         the linux-x64 .vsix, no CHANT_LSP_PATH, setting or chant-lsp on PATH: the
+#                   server inside the .vsix reports diagnostics; its version is in the output channel
+#   old-server      the same with a .vsix that needs server 99.0.0, and the installed server's
+#                   executable bit removed: the extension restores it and warns once
 run_vscode() {
   local scenario=$1 t tmp rc=0 port shots label="vscode-$1"
   t=$(now)
@@ -323,8 +371,9 @@ run_vscode() {
     const s = JSON.parse(fs.readFileSync(f, "utf8")); s["chant.executable"] = exe;
     fs.writeFileSync(out, JSON.stringify(s, null, 2) + "\n");' \
     "$HERE/vscode/settings.json" "$tmp/user-data/User/settings.json" "$tmp/bin/chant"
-  local path="$tmp/bin:$PATH" lsp_path=$SERVER
-  if [ "$scenario" = missing-server ]; then
+  local path="$tmp/bin:$PATH" lsp_path=$SERVER vsix=$VSIX
+  case "$scenario" in bundled) vsix=$VSIX_BUNDLED ;; old-server) vsix=$VSIX_OLD ;; esac
+  if [ "$scenario" != main ]; then
     # Hide every chant-lsp: no CHANT_LSP_PATH, and no PATH entry that holds one.
     rm "$tmp/bin/chant-lsp"
     lsp_path=
@@ -334,8 +383,19 @@ run_vscode() {
   fi
   XDG_CONFIG_HOME="$tmp/xdg/config" XDG_DATA_HOME="$tmp/xdg/data" \
     "$CODE_SERVER" --user-data-dir "$tmp/user-data" --extensions-dir "$tmp/extensions" \
-    --install-extension "$VSIX" >"$tmp/install-extension.log" 2>&1 || {
+    --install-extension "$vsix" >"$tmp/install-extension.log" 2>&1 || {
     cat "$tmp/install-extension.log" >&2; FAILED+=("$label"); return; }
+  local installed; installed=$(find "$tmp/extensions" -path '*/server/chant-lsp' -type f)
+  case "$scenario" in
+    bundled)
+      # Installed as packaged: the executable bit survives the .vsix.
+      if [ ! -x "$installed" ]; then
+        FAILED+=("$label"); WHY+=("$label: no executable server/chant-lsp after install (${installed:-none})"); return
+      fi
+      say "$label: installed $installed ($(stat -c %A "$installed"))" ;;
+    old-server)
+      chmod a-x "$installed" ;;
+  esac
   say "$label: code-server $CODE_SERVER_VERSION on 127.0.0.1:$port"
   # The extension host inherits code-server's environment: CHANT_LSP_PATH reaches the extension.
   # The gallery points at a closed loopback port: no marketplace traffic.
@@ -353,7 +413,8 @@ run_vscode() {
     if ! kill -0 "$CS_PID" 2>/dev/null; then break; fi
     sleep 0.2
   done
-  SCENARIO="$scenario" VSCODE_URL="http://127.0.0.1:$port/?folder=$tmp/demo" OUT_DIR="$shots" \
+  SCENARIO="$scenario" SERVER_VERSION="$(cargo_version)" INSTALLED_SERVER="$installed" \
+    OUTPUT_LOGS="$tmp/user-data/logs" VSCODE_URL="http://127.0.0.1:$port/?folder=$tmp/demo" OUT_DIR="$shots" \
     BROWSER_PROFILE="$tmp/browser" DRIVER_MODULES="$DRIVER_MODULES" STEP_TIMEOUT_MS="${STEP_TIMEOUT_MS:-30000}" \
     node "$HERE/vscode/drive.mjs" >"$shots/result.json" || rc=$?
   cat "$shots/result.json"
@@ -381,8 +442,14 @@ run_vscode() {
 
 test_vscode() {
   build_extension
+  if [ -n "${VSCODE_ONLY:-}" ]; then
+    run_vscode "$VSCODE_ONLY"
+    return
+  fi
   run_vscode main
   run_vscode missing-server
+  run_vscode bundled
+  run_vscode old-server
 }
 
 # --- main --------------------------------------------------------------------------------------

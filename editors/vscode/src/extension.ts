@@ -18,6 +18,7 @@ import {
   WorkDoneProgressEnd,
   WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
+import { versionProblem } from './serverVersion';
 
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
@@ -39,7 +40,8 @@ const TRUST_REASON = 'chant runs agents that change your repository; trust this 
 
 // Notifications show plain text (no markdown), hence quotes rather than backticks.
 const INSTALL_HINT =
-  'Install chant-lsp ("cargo install --path ." in a chant-lsp checkout, or build it with "cargo build --release" ' +
+  'Install the chant .vsix for your platform, which carries the server, or install chant-lsp ' +
+  '("cargo install --path ." in a chant-lsp checkout, or build it with "cargo build --release" ' +
   'and use target/release/chant-lsp), then put it on PATH or set the "chant.server.path" setting to its full path, ' +
   'and run "chant: Restart Language Server".';
 
@@ -48,9 +50,17 @@ let output: vscode.OutputChannel;
 const changes = new Map<string, string>();
 let runs: RunStatus;
 let starting: Promise<void> | undefined;
+/** Where the extension is installed: a platform-specific .vsix carries the server in server/. */
+let extensionPath = '';
+/** `chantLsp.minimumServerVersion` of package.json: older servers get one warning. */
+let minimumServerVersion: string | undefined;
+/** Server versions already warned about in this session (a restart does not warn again). */
+const warnedVersions = new Set<string>();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('chant');
+  extensionPath = context.extensionPath;
+  minimumServerVersion = context.extension.packageJSON?.chantLsp?.minimumServerVersion;
   runs = new RunStatus();
   context.subscriptions.push(output, runs);
   // "Show changes" opens a side-by-side diff view of these read-only texts.
@@ -162,11 +172,43 @@ function findServer(): Found {
   if (fromSetting) {
     return checkExecutable(resolveSettingPath(fromSetting), 'the chant.server.path setting');
   }
+  const bundled = bundledServer();
+  if (bundled) {
+    return { path: bundled, from: 'the binary inside the extension' };
+  }
   const onPath = searchPath('chant-lsp');
   if (onPath) {
     return { path: onPath, from: 'PATH' };
   }
   return { problem: 'chant-lsp was not found on PATH.' };
+}
+
+/**
+ * The server inside a platform-specific .vsix (server/chant-lsp), made executable if unpacking
+ * lost its mode; undefined for a .vsix without one.
+ */
+function bundledServer(): string | undefined {
+  if (!extensionPath) {
+    return undefined;
+  }
+  const p = path.join(extensionPath, 'server', process.platform === 'win32' ? 'chant-lsp.exe' : 'chant-lsp');
+  try {
+    if (!fs.statSync(p).isFile()) {
+      return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  if (!isExecutableFile(p)) {
+    try {
+      fs.chmodSync(p, 0o755);
+      output.appendLine(`made ${p} executable (the .vsix had lost its mode)`);
+    } catch (e) {
+      output.appendLine(`${p} is not executable and chmod failed: ${errorText(e)}`);
+      return undefined;
+    }
+  }
+  return isExecutableFile(p) ? p : undefined;
 }
 
 function resolveSettingPath(p: string): string {
@@ -286,11 +328,26 @@ async function start(): Promise<void> {
   client = c;
   try {
     await c.start();
+    reportVersion(c, found.path);
   } catch (e) {
     output.appendLine(`chant-lsp failed to start: ${errorText(e)}`);
     void vscode.window.showErrorMessage(
       `chant: the language server (${found.path}) failed to start: ${errorText(e)}. ${INSTALL_HINT}`,
     );
+  }
+}
+
+/** Writes the server's version to the output channel and warns once if it is too old. */
+function reportVersion(c: LanguageClient, serverPath: string): void {
+  const info = c.initializeResult?.serverInfo;
+  const version = info?.version;
+  output.appendLine(`${info?.name ?? 'the server'} ${version ?? '(no version reported)'} at ${serverPath}`);
+  const problem = versionProblem(version, minimumServerVersion);
+  const key = `${serverPath}@${version ?? ''}`;
+  if (problem && !warnedVersions.has(key)) {
+    warnedVersions.add(key);
+    output.appendLine(problem);
+    void vscode.window.showWarningMessage(`chant: ${problem}`);
   }
 }
 

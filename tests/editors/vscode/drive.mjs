@@ -4,7 +4,10 @@
 //
 // Environment: VSCODE_URL (the workbench URL, loopback only), OUT_DIR (screenshots), BROWSER_PROFILE
 // (a fresh Chromium user-data-dir), DRIVER_MODULES (node_modules holding playwright-core),
-// STEP_TIMEOUT_MS (default 30000), CHROMIUM (default /usr/bin/chromium).
+// STEP_TIMEOUT_MS (default 30000), CHROMIUM (default /usr/bin/chromium); for the scenarios with
+// the server inside the .vsix: OUTPUT_LOGS (VS Code's logs folder, where the extension's output
+// channel is written), SERVER_VERSION (Cargo.toml's) and INSTALLED_SERVER (server/chant-lsp in
+// the installed extension).
 //
 // Prints one JSON line (steps, timings, what was read from the screen) and exits 0 when every step
 // passed, 1 otherwise. Takes a screenshot after each step (NN-<step>.png) and FAIL-<step>.png when
@@ -184,6 +187,25 @@ async function chooseAction(page, widget, title) {
     await page.keyboard.press('ArrowDown');
   }
   fail(`could not move the focus to "${title}" in the code action menu`);
+}
+
+/** The text of the extension's "chant" output channel, as VS Code writes it to its logs folder. */
+function channelText() {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/^\d+-chant\.log$/.test(e.name)) found.push(p);
+    }
+  };
+  if (env.OUTPUT_LOGS && fs.existsSync(env.OUTPUT_LOGS)) walk(env.OUTPUT_LOGS);
+  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
+/** How many times `text` occurs in the output channel. */
+function channelCount(text) {
+  return channelText().split(text).length - 1;
 }
 
 /** The code lens texts on the active editor's visible lines. */
@@ -527,7 +549,68 @@ const missingServer = [
   },
 ];
 
-const scenarios = { main: mainScenario, 'missing-server': missingServer };
+// The main scenario's steps by name, for the scenarios that repeat some of them.
+const mainStep = (name) => mainScenario.find((s) => s.name === name);
+
+// Scenario `bundled`: the linux-x64 .vsix, and no CHANT_LSP_PATH, no chant.server.path and no
+// chant-lsp on PATH: the server inside the extension reports the demo's diagnostics.
+const VERSION_LINE = `chant-lsp ${env.SERVER_VERSION} at ${env.INSTALLED_SERVER}`;
+const bundled = [
+  workbench,
+  mainStep('open-spec'),
+  mainStep('problems'),
+  {
+    name: 'version-in-output-channel',
+    run: async () => {
+      const text = await poll(`the chant output channel says "${VERSION_LINE}"`, () => {
+        const t = channelText();
+        return t.includes(VERSION_LINE) ? t : null;
+      }, { seen: () => channelText().split('\n').slice(0, 5) });
+      const from = `starting ${env.INSTALLED_SERVER} (from the binary inside the extension)`;
+      if (!text.includes(from)) fail(`the output channel does not say "${from}"`);
+      if (text.includes('is older than')) fail('the output channel warns about the version');
+      return { lines: text.split('\n').filter((l) => l.includes(env.INSTALLED_SERVER)) };
+    },
+  },
+];
+
+// Scenario `old-server`: the same with a .vsix whose package.json asks for server 99.0.0 and an
+// installed server without its executable bit: the extension restores the bit, starts the
+// server, warns once, and not again after a restart.
+const OLDER = `chant-lsp ${env.SERVER_VERSION} is older than 99.0.0`;
+const oldServer = [
+  workbench,
+  {
+    name: 'older-server-warning',
+    run: async (page) => {
+      const t = await toast(page, OLDER);
+      const text = await textOf(t);
+      const made = `made ${env.INSTALLED_SERVER} executable`;
+      await poll(`the output channel says "${made}"`, () => channelText().includes(made));
+      return { toast: text };
+    },
+  },
+  mainStep('open-spec'),
+  mainStep('problems'),
+  {
+    name: 'restart-warns-no-more',
+    run: async (page) => {
+      await clearToasts(page);
+      await runCommand(page, 'chant: Restart Language Server');
+      // The restarted server has answered initialize once its version line is written again.
+      await poll('a second version line after the restart', () => channelCount(VERSION_LINE) >= 2, {
+        seen: () => channelCount(VERSION_LINE),
+      });
+      const warnings = channelCount(OLDER);
+      if (warnings !== 1) fail(`the output channel has ${warnings} warnings about the version, not 1`);
+      const toasts = await page.locator('.notifications-toasts .notification-toast', { hasText: OLDER }).count();
+      if (toasts !== 0) fail(`the warning was shown again after the restart (${toasts} toasts)`);
+      return { version_lines: channelCount(VERSION_LINE), warnings };
+    },
+  },
+];
+
+const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer };
 const SCENARIO = env.SCENARIO || 'main';
 const steps = scenarios[SCENARIO];
 if (!steps) {

@@ -88,6 +88,10 @@ end
 
 local started_by_root = {} -- 0.7 only: root -> client id
 
+--- Set by start() (for :checkhealth chant): whether it started a client, and with which opts.cmd.
+M.started = false
+M.cmd = nil
+
 --- Starts chant-lsp for a buffer inside a chant project (or attaches the running client) and
 --- does nothing elsewhere. For Neovim 0.7-0.10; on 0.11+ use vim.lsp.enable('chant_lsp').
 --- opts: cmd (default { 'chant-lsp' }), settings (the table sent as workspace configuration,
@@ -104,6 +108,8 @@ function M.start(bufnr, opts)
   if (chant.sourceFiles or {}).enabled == false and vim.bo[bufnr].filetype ~= 'markdown' then
     return nil
   end
+  M.started = true
+  M.cmd = opts.cmd
   local config = {
     name = M.name,
     cmd = opts.cmd or { 'chant-lsp' },
