@@ -172,7 +172,7 @@ fn a_source_file_shows_its_specs() {
 #[test]
 fn which_spec_wrote_this_line() {
     let dir = tempfile::tempdir().unwrap();
-    let (root, _g) = project(dir.path());
+    let (root, g) = project(dir.path());
     let mut s = start(&root, neovim_caps(), json!({ "sourceFiles": { "blame": true } }));
     let store = open_source(&mut s, &root.join("src/store.rs"));
 
@@ -217,6 +217,19 @@ fn which_spec_wrote_this_line() {
     let r = execute(&mut s, "chant.specOfLine", json!([store, 0]));
     assert_eq!(r["commit"], Value::Null, "{r}");
     assert!(r["markdown"].as_str().unwrap().starts_with("Line 1 has uncommitted changes"), "{r}");
+
+    // Committed as P's work: the same saved file, a new HEAD, a new answer (the cache is
+    // per HEAD, read by the server's git facts after the commit).
+    g.commit(&format!("chant({P}): add a header"), T0 + 3 * DAY);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let r = loop {
+        let r = execute(&mut s, "chant.specOfLine", json!([store, 0]));
+        if r["spec"] == P || std::time::Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(r["spec"], P, "{r}");
 
     // Not a source file: a spec, or a line past the end.
     let q = uri(&root.join(format!(".chant/specs/{Q}.md")));

@@ -148,6 +148,7 @@ impl GitReader {
         facts.shallow = repo.is_shallow();
         facts.head_branch = if head.is_branch() { head.shorthand().ok().map(str::to_string) } else { None };
         let head_oid = head.target();
+        facts.head = head_oid.map(|o| o.to_string());
         drop(head);
         if facts.shallow {
             facts.notes.push(

@@ -4,7 +4,7 @@
 //! text is never kept: every answer here needs only a position.
 //!
 //! Blame runs on a blocking thread, never under the state lock; results are cached per
-//! file state (size, modification time) and git read, and a request waits for one at
+//! file state (size, modification time) and HEAD commit, and a request waits for one at
 //! most [`BLAME_PATIENCE`]: a blame still running then fills the cache for the next.
 
 use std::collections::{HashMap, HashSet};
@@ -107,7 +107,9 @@ struct BlameKey {
     line: u32,
     size: u64,
     modified: Option<SystemTime>,
-    git_read: i64,
+    /// HEAD's commit as the git facts last saw it: blame of the saved file depends on
+    /// nothing else (uncommitted changes elsewhere do not matter).
+    head: Option<String>,
 }
 
 /// What blame says of `line` of a source file: from the cache, else blamed on a
@@ -120,12 +122,12 @@ pub async fn blame(
 ) -> Option<Result<LineOrigin, String>> {
     let path = s.root.join(&s.rel);
     let meta = std::fs::metadata(&path).ok()?;
-    let git_read = {
+    let head = {
         let st = b.state();
         let r = st.roots.iter().find(|r| r.path == s.root)?;
-        r.ws.git_facts().map_or(0, |g| g.read_at)
+        r.ws.git_facts().and_then(|g| g.head.clone())
     };
-    let key = BlameKey { path, line, size: meta.len(), modified: meta.modified().ok(), git_read };
+    let key = BlameKey { path, line, size: meta.len(), modified: meta.modified().ok(), head };
     let cache: Arc<Mutex<BlameCache>> = b.inner.blames.clone();
     {
         let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());

@@ -80,6 +80,8 @@ pub struct GitFacts {
     pub main_found: bool,
     /// The branch checked out in the main working tree (`None`: detached HEAD).
     pub head_branch: Option<String>,
+    /// The commit HEAD points at (full hexadecimal), when there is one.
+    pub head: Option<String>,
     pub branch_prefix: String,
     /// Every commit reachable from a branch, remote-tracking branch, HEAD or worktree
     /// HEAD, newest first.
