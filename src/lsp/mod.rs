@@ -54,19 +54,28 @@ pub fn run() -> anyhow::Result<()> {
         let (to_server, server_in) = tokio::io::duplex(1 << 16);
         let (server_out, from_server) = tokio::io::duplex(1 << 16);
         let (out_tx, out_rx) = tokio::sync::mpsc::channel(64);
-        let mut input = tokio::spawn(transport::read_input(tokio::io::stdin(), to_server, out_tx.clone()));
+        // The input's failure, kept where both ends below can see it.
+        let failure = std::sync::Arc::new((std::sync::Mutex::new(None), tokio::sync::Notify::new()));
+        let input = tokio::spawn({
+            let (failure, out) = (failure.clone(), out_tx.clone());
+            async move {
+                if let Err(e) = transport::read_input(tokio::io::stdin(), to_server, out).await {
+                    *failure.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    failure.1.notify_one();
+                }
+            }
+        });
+        let failed = || failure.0.lock().unwrap_or_else(|p| p.into_inner()).take();
         let output = transport::write_output(from_server, out_tx, out_rx, tokio::io::stdout());
         let serve = Server::new(server_in, server_out, socket).serve(service);
         tokio::select! {
             biased;
-            e = input_failed(&mut input) => Err(e),
+            () = failure.1.notified() => failed().map_or(Ok(()), Err),
             _ = async { tokio::join!(serve, output) } => {
                 // A failed input closes the server's input too, so the server may end
                 // first: the failure still decides how the process ends.
-                match tokio::time::timeout(Duration::from_millis(100), &mut input).await {
-                    Ok(Ok(Err(e))) => Err(e),
-                    _ => Ok(()),
-                }
+                let _ = tokio::time::timeout(Duration::from_millis(100), input).await;
+                failed().map_or(Ok(()), Err)
             }
             name = ended_by_signal() => {
                 log::log!(Info, "{name}: stopping");
@@ -80,16 +89,6 @@ pub fn run() -> anyhow::Result<()> {
     // from the editor must not outlive it.
     crate::io::run::stop_every_group();
     Ok(result?)
-}
-
-/// Resolves when the input task fails (never when it ends cleanly).
-async fn input_failed(
-    input: &mut tokio::task::JoinHandle<Result<(), transport::FramingError>>,
-) -> transport::FramingError {
-    match input.await {
-        Ok(Err(e)) => e,
-        _ => std::future::pending().await,
-    }
 }
 
 /// Resolves with the name of the first ending signal received (never, if the handlers
