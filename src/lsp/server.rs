@@ -139,6 +139,10 @@ impl Backend {
         for root in fx.git {
             self.refresh_git(root);
         }
+        if !fx.projects_changed.is_empty() {
+            let b = self.clone();
+            tokio::spawn(async move { super::project_changed::send(&b, fx.projects_changed).await });
+        }
         if !fx.run_facts.is_empty() || fx.refresh_views {
             // Run facts first: the views refreshed next must show them.
             let b = self.clone();
@@ -417,6 +421,10 @@ impl LanguageServer for Backend {
 impl Backend {
     pub async fn document_text(&self, params: lsp::TextDocumentIdentifier) -> Result<Option<String>> {
         Ok(handlers::document_text::handle(self, params))
+    }
+
+    pub(super) async fn graph(&self, params: handlers::graph::Params) -> Result<handlers::graph::Reply> {
+        handlers::graph::handle(self, params).await
     }
 
     pub async fn work_done_progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {
