@@ -8,7 +8,7 @@
 #     with that setup.
 #   * VS Code = code-server (npm) in headless Chromium (Debian) driven by playwright-core, with the
 #     extension from editors/vscode built, packaged and installed by this script; scenario `main`
-#     (Restricted Mode, then trusted) and `missing-server` (vscode/drive.mjs).
+#     (Restricted Mode, then trusted), `missing-server` and `graph` (vscode/drive.mjs).
 #
 # The fake chant (tests/fake-chant/chant: prints FAKE_CHANT_LINES agent lines FAKE_CHANT_DELAY s
 # apart, then commits and completes the spec as chant does, on branch chant/<ID> in a worktree
@@ -22,6 +22,7 @@
 # Screenshots and logs go to $EDITORS_OUT (default target/editors-out). Exit code 0 = all passed.
 #
 # Other knobs: EDITORS_KEEP_TMP=1 keeps the temporary projects; NVIM_ONLY=0.11|0.7 runs one Neovim;
+# VSCODE_ONLY=main|missing-server|graph runs one VS Code scenario;
 # CODE_SERVER_PORT (default: a free port); STEP_TIMEOUT_MS for the VS Code steps (default 30000);
 # FAKE_CHANT_LINES (default 6), NVIM_FAKE_CHANT_DELAY (0.3) and VSCODE_FAKE_CHANT_DELAY (0.5) set how
 # long the fake chant's runs last.
@@ -304,6 +305,7 @@ build_extension() {
 # scenario of that name.
 #   main            the server from CHANT_LSP_PATH: diagnostics, hover, definition, commands, trust
 #   missing-server  no CHANT_LSP_PATH and no chant-lsp on PATH: the error says how to fix it
+#   graph           "chant: Show Dependency Graph": the SVG in the webview, red cycle edges, a click
 run_vscode() {
   local scenario=$1 t tmp rc=0 port shots label="vscode-$1"
   t=$(now)
@@ -381,8 +383,10 @@ run_vscode() {
 
 test_vscode() {
   build_extension
-  run_vscode main
-  run_vscode missing-server
+  local only=${VSCODE_ONLY:-} s
+  for s in main missing-server graph; do
+    if [ -z "$only" ] || [ "$only" = "$s" ]; then run_vscode "$s"; fi
+  done
 }
 
 # --- main --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import {
   WorkDoneProgressEnd,
   WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
+import { GraphView } from './graph';
 
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
@@ -45,17 +46,23 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let runs: RunStatus;
 let starting: Promise<void> | undefined;
+let graphView: GraphView;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('chant');
   runs = new RunStatus();
-  context.subscriptions.push(output, runs);
+  graphView = new GraphView(() => client, output);
+  context.subscriptions.push(output, runs, graphView);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('chant.runSpec', (...args: unknown[]) => sendServerCommand('chant.run', args)),
     vscode.commands.registerCommand('chant.stopRun', (...args: unknown[]) => sendServerCommand('chant.stop', args)),
     vscode.commands.registerCommand('chant.showRunLog', (...args: unknown[]) => sendServerCommand('chant.showLog', args)),
     vscode.commands.registerCommand('chant.restartServer', () => restart()),
+    vscode.commands.registerCommand('chant.showGraph', async () => {
+      await ensureStarted();
+      await graphView.show();
+    }),
   );
 
   context.subscriptions.push(
@@ -240,6 +247,7 @@ async function start(): Promise<void> {
   };
 
   const c = new LanguageClient('chant', 'chant language server', serverOptions, clientOptions);
+  graphView.attach(c);
   c.onDidChangeState((e) => {
     if (e.newState === State.Stopped) {
       runs.clear();

@@ -2,7 +2,7 @@
 -- the current buffer, and (for Neovim 0.7-0.10) a way to start the server for chant projects.
 -- Works on Neovim 0.7 and later. On 0.11+ the server itself is configured by lsp/chant_lsp.lua.
 --
---   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog
+--   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantGraph [format]
 --   require('chant').start(bufnr)   -- 0.7-0.10: start/attach chant-lsp if bufnr is in a chant project
 
 local M = {}
@@ -89,6 +89,7 @@ local function request(client, method, params, handler, bufnr)
   end
   return client.request(method, params, handler, bufnr)
 end
+M.request = request
 
 --- Sends `workspace/executeCommand` with the buffer's URI to the attached chant_lsp client.
 --- A plain request (not client:exec_cmd) so that it works on every version and for commands
@@ -116,7 +117,7 @@ function M.execute(command, bufnr)
   return ok
 end
 
---- Defines :ChantWork, :ChantStop and :ChantLog.
+--- Defines :ChantWork, :ChantStop, :ChantLog and :ChantGraph (chant/graph.lua).
 function M.setup()
   local commands = {
     ChantWork = { 'chant.run', 'chant: run this spec (chant work)' },
@@ -128,6 +129,15 @@ function M.setup()
       M.execute(c[1], 0)
     end, { desc = c[2] })
   end
+  vim.api.nvim_create_user_command('ChantGraph', function(o)
+    require('chant.graph').show(o.args, 0)
+  end, {
+    nargs = '?',
+    complete = function()
+      return require('chant.graph').formats
+    end,
+    desc = 'chant: the dependency graph (svg, mermaid, dot or json)',
+  })
 end
 
 return M
