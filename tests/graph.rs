@@ -328,3 +328,47 @@ fn cli_svg_json_output_file_and_errors() {
     let out = run(&["graph", "examples/demo", "--depth", "2"], home.path());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--depth needs --around ID"));
 }
+
+/// Components are laid out one by one and packed: no two node boxes overlap, and every
+/// node and edge is drawn once.
+#[test]
+fn components_are_packed_without_overlap() {
+    let mut fixture = String::new();
+    for k in 0..40 {
+        // Chains of three, and lone specs.
+        let fm =
+            if k % 4 == 1 || k % 4 == 2 { format!("depends_on: [c{:02}]\n", k - 1) } else { String::new() };
+        fixture.push_str(&spec(&format!("c{k:02}"), &fm));
+    }
+    fixture.push_str(&spec("hub", ""));
+    for k in 0..30 {
+        fixture.push_str(&spec(&format!("leaf{k:02}"), "depends_on: [hub]\n"));
+    }
+    let g = build(&fixture, &Options::default(), &[]).expect("graph");
+    let svg = graph::svg::render(&g).expect("layout");
+    let doc = roxmltree::Document::parse(&svg).expect("xml");
+    let num = |n: &roxmltree::Node, a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok()).expect(a);
+    let boxes: Vec<(f64, f64, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.attribute("data-id").is_some())
+        .map(|g| {
+            let r = g.children().find(|c| c.has_tag_name("rect")).expect("rect");
+            (num(&r, "x"), num(&r, "y"), num(&r, "width"), num(&r, "height"))
+        })
+        .collect();
+    assert_eq!(boxes.len(), g.nodes.len());
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let apart = a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+            assert!(apart, "{a:?} overlaps {b:?}");
+        }
+    }
+    let edges = doc.descendants().filter(|n| n.attribute("data-from").is_some()).count();
+    assert_eq!(edges, g.edges.len());
+    let svg_root = doc.root_element();
+    let (w, h) = (num(&svg_root, "width"), num(&svg_root, "height"));
+    assert!(
+        boxes.iter().all(|b| b.0 >= 0.0 && b.1 >= 0.0 && b.0 + b.2 <= w && b.1 + b.3 <= h),
+        "inside the picture"
+    );
+}

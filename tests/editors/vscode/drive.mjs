@@ -565,7 +565,10 @@ async function main() {
     executablePath: env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
-    serviceWorkers: 'block', // so that every request passes the route below
+    // Blocked so that every request passes the route below; the graph scenario needs them:
+    // VS Code's webview host loads a webview's content only once its service worker runs (the
+    // worker is code-server's own, served from the same loopback origin).
+    serviceWorkers: SCENARIO === 'graph' ? 'allow' : 'block',
     args: [
       '--no-sandbox',
       '--disable-gpu',
