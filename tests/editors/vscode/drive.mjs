@@ -547,6 +547,40 @@ const graphScenario = [
       return { tab, current };
     },
   },
+  {
+    name: 'live-update',
+    run: async (page) => {
+      // Scroll the picture, then edit the open spec's title: the server says the project
+      // changed, the picture is redrawn with the new title, and the scroll position stays.
+      const frame = await graphFrame(page);
+      const scrolled = await frame.evaluate(() => {
+        const s = document.scrollingElement || document.documentElement;
+        s.scrollLeft = 120;
+        s.scrollTop = 40;
+        return { x: s.scrollLeft, y: s.scrollTop };
+      });
+      // The spec's editor (the focus is in the webview's group): click its title line.
+      const title = page.locator('.monaco-editor .view-line', { hasText: '# Add a token-bucket rate limiter' }).first();
+      await waitFor(title, "the editor shows k3v's title line");
+      await title.click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' now');
+      const label = await poll('the graph shows the edited title', async () => {
+        const t = await frame
+          .evaluate((id) => document.querySelector(`g.node[data-id="${id}"] text`)?.textContent ?? '', K3V_ID)
+          .catch(() => '');
+        return t.endsWith('limiter now') ? t : null;
+      });
+      const after = await frame.evaluate(() => {
+        const s = document.scrollingElement || document.documentElement;
+        return { x: s.scrollLeft, y: s.scrollTop };
+      });
+      if (after.x !== scrolled.x || after.y !== scrolled.y) {
+        fail(`the scroll position moved from ${JSON.stringify(scrolled)} to ${JSON.stringify(after)}`);
+      }
+      return { label, scroll: after };
+    },
+  },
 ];
 
 const scenarios = { main: mainScenario, 'missing-server': missingServer, graph: graphScenario };
