@@ -40,6 +40,19 @@ fn main() -> ExitCode {
             let _ = write!(stdout(), "{}", cli::USAGE);
             ExitCode::SUCCESS
         }
+        Command::Graph(args) => match cli::graph::run(&args) {
+            Ok(outcome) => {
+                let _ = stderr().write_all(outcome.notes.as_bytes());
+                let mut out = stdout();
+                let _ = out.write_all(outcome.output.as_bytes());
+                let _ = out.flush();
+                ExitCode::from(outcome.exit_code as u8)
+            }
+            Err(e) => {
+                let _ = writeln!(stderr(), "error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Check(args) => match cli::check::run(&args) {
             Ok(outcome) => {
                 if !outcome.notes.is_empty() {

@@ -10,8 +10,9 @@ use std::path::Path;
 use chant_lsp::analysis::ide::commands::{CalledBy, Command};
 use regex::Regex;
 
-/// Commands the clients contribute that are not forwarded to the server.
-const CLIENT_ONLY: [&str; 1] = ["chant.restartServer"];
+/// Commands the clients contribute that are not forwarded to the server (the graph asks
+/// the server with its own request, `chant-lsp/graph`).
+const CLIENT_ONLY: [&str; 2] = ["chant.restartServer", "chant.showGraph"];
 
 fn read(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);

@@ -16,6 +16,7 @@ pub mod facts;
 pub mod fix;
 pub mod frontmatter;
 pub mod git;
+pub mod graph;
 pub mod hash;
 pub mod id;
 pub mod ide;

@@ -341,6 +341,11 @@ impl Workspace {
         self.cycles.work()
     }
 
+    /// The project's dependency cycles.
+    pub fn cycles(&self) -> &Cycles {
+        &self.cycles
+    }
+
     pub fn active_specs(&self) -> usize {
         self.project.specs.iter().filter(|s| s.place != Place::Archived).count()
     }

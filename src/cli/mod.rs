@@ -4,6 +4,7 @@
 pub mod check;
 pub mod fix;
 mod github;
+pub mod graph;
 mod human;
 mod json;
 mod sarif;
@@ -42,6 +43,13 @@ Usage:
       repository (drift, branches, commits, cited lines).
       Exit code 1 if any error was found (--diff: if anything would be fixed), 0
       otherwise, 2 for usage or IO problems.
+  chant-lsp graph [PATH] [--format svg|dot|mermaid|json] [--around ID] [--depth N]
+                  [--include-archived] [-o FILE]
+      Draw the dependency graph of the project holding PATH (default: the current
+      directory): specs coloured by state, depends_on edges, groups, cycles in red,
+      unknown and archived dependencies dashed. --around keeps the specs at most
+      --depth edges (default 2) from one spec. Pictures stop at 500 nodes: past that,
+      use --around (JSON has no limit). Exit code 2 for usage or IO problems.
   chant-lsp --version
   chant-lsp --help
 ";
@@ -51,6 +59,7 @@ Usage:
 pub enum Command {
     Lsp,
     Check(CheckArgs),
+    Graph(graph::GraphArgs),
     Version,
     Help,
 }
@@ -63,6 +72,7 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
         "--version" | "-V" => return Ok(Command::Version),
         "--help" | "-h" | "help" => return Ok(Command::Help),
         "check" => {}
+        "graph" => return graph::parse(&it.collect::<Vec<_>>()).map(Command::Graph),
         "lsp" | "--stdio" => return Ok(Command::Lsp),
         other => return Err(format!("unknown command `{other}`")),
     }

@@ -26,6 +26,7 @@ impl State {
         let locks_changed = r.runs.locks != facts.locks;
         r.runs = facts;
         fx.refresh_views = true;
+        fx.project_changed(root);
         // Whether a spec has a live run changes its git findings.
         if let Some(git) = r.ws.git_facts().cloned().filter(|_| locks_changed) {
             let running = r.runs.locks.keys().cloned().collect();

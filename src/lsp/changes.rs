@@ -124,6 +124,18 @@ pub struct Effects {
     pub git: Vec<PathBuf>,
     /// Lenses and hints may show something else now.
     pub refresh_views: bool,
+    /// Projects whose specs, settings or run facts changed: the client is told
+    /// (`chant-lsp/projectChanged`), so that views of the whole project ask again.
+    pub projects_changed: Vec<PathBuf>,
+}
+
+impl Effects {
+    /// Records that the project at `root` changed (once per batch).
+    pub fn project_changed(&mut self, root: &std::path::Path) {
+        if !self.projects_changed.iter().any(|r| r == root) {
+            self.projects_changed.push(root.to_path_buf());
+        }
+    }
 }
 
 /// Diagnostics to publish for one project, converted to the protocol outside the lock
@@ -496,6 +508,7 @@ impl State {
     /// any published file that is no longer a spec; `Some`: the spec files the
     /// workspace removed since the last call). Costs what changed, not the project.
     pub(super) fn collect(&mut self, idx: usize, specs: Option<&[usize]>, fx: &mut Effects) {
+        fx.project_changed(&self.roots[idx].path);
         let removed = self.roots[idx].ws.take_removed();
         let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
         {

@@ -142,6 +142,10 @@ impl Backend {
         for root in fx.git {
             self.refresh_git(root);
         }
+        if !fx.projects_changed.is_empty() {
+            let b = self.clone();
+            tokio::spawn(async move { super::project_changed::send(&b, fx.projects_changed).await });
+        }
         if !fx.run_facts.is_empty() || fx.refresh_views {
             // Run facts first: the views refreshed next must show them.
             let b = self.clone();
@@ -424,6 +428,10 @@ impl Backend {
 
     pub async fn changes(&self, params: handlers::changes::Params) -> Result<serde_json::Value> {
         handlers::changes::handle(self, params).await
+    }
+
+    pub(super) async fn graph(&self, params: handlers::graph::Params) -> Result<handlers::graph::Reply> {
+        handlers::graph::handle(self, params).await
     }
 
     pub async fn work_done_progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {

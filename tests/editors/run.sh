@@ -8,9 +8,9 @@
 #     with that setup.
 #   * VS Code = code-server (npm) in headless Chromium (Debian) driven by playwright-core, with the
 #     extension from editors/vscode packaged by editors/vscode/package.sh (esbuild bundle + vsce) and
-#     installed by this script; scenarios (vscode/drive.mjs): `main` (Restricted Mode, then trusted)
-#     and `missing-server` with the universal .vsix (no server inside); `bundled` (nothing on PATH,
-#     no setting, no CHANT_LSP_PATH) and `old-server` (the .vsix asks for a newer server, and the
+#     installed by this script; scenarios (vscode/drive.mjs): `main` (Restricted Mode, then
+#     trusted), `missing-server` and `graph` with the universal .vsix (no server inside); `bundled`
+#     (nothing on PATH, no setting, no CHANT_LSP_PATH) and `old-server` (the .vsix asks for a newer server, and the
 #     binary has lost its executable bit) with the linux-x64 .vsix that carries the release server.
 #
 # The fake chant (tests/fake-chant/chant: prints FAKE_CHANT_LINES agent lines FAKE_CHANT_DELAY s
@@ -352,6 +352,7 @@ build_extension() {
 #                   server inside the .vsix reports diagnostics; its version is in the output channel
 #   old-server      the same with a .vsix that needs server 99.0.0, and the installed server's
 #                   executable bit removed: the extension restores it and warns once
+#   graph           "chant: Show Dependency Graph": the SVG in the webview, red cycle edges, a click
 run_vscode() {
   local scenario=$1 t tmp rc=0 port shots label="vscode-$1"
   t=$(now)
@@ -450,6 +451,7 @@ test_vscode() {
   run_vscode missing-server
   run_vscode bundled
   run_vscode old-server
+  run_vscode graph
 }
 
 # --- main --------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import {
   WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { versionProblem } from './serverVersion';
+import { GraphView } from './graph';
 
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
@@ -56,13 +57,15 @@ let extensionPath = '';
 let minimumServerVersion: string | undefined;
 /** Server versions already warned about in this session (a restart does not warn again). */
 const warnedVersions = new Set<string>();
+let graphView: GraphView;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('chant');
   extensionPath = context.extensionPath;
   minimumServerVersion = context.extension.packageJSON?.chantLsp?.minimumServerVersion;
   runs = new RunStatus();
-  context.subscriptions.push(output, runs);
+  graphView = new GraphView(() => client, output);
+  context.subscriptions.push(output, runs, graphView);
   // "Show changes" opens a side-by-side diff view of these read-only texts.
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(CHANGES_SCHEME, {
@@ -76,6 +79,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('chant.showRunLog', (...args: unknown[]) => sendServerCommand('chant.showLog', args)),
     vscode.commands.registerCommand('chant.whichSpecWroteLine', () => sendServerCommand('chant.specOfLine', lineArguments(), 'a file of a chant project')),
     vscode.commands.registerCommand('chant.restartServer', () => restart()),
+    vscode.commands.registerCommand('chant.showGraph', async () => {
+      await ensureStarted();
+      await graphView.show();
+    }),
   );
 
   context.subscriptions.push(
@@ -320,6 +327,7 @@ async function start(): Promise<void> {
   };
 
   const c = new LanguageClient('chant', 'chant language server', serverOptions, clientOptions);
+  graphView.attach(c);
   c.onDidChangeState((e) => {
     if (e.newState === State.Stopped) {
       runs.clear();

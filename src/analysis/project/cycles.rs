@@ -417,6 +417,12 @@ impl Cycles {
         self.found.get(&i).map_or(&[], Vec::as_slice)
     }
 
+    /// The strongly connected component (of two or more specs) that spec `i` lies on:
+    /// an edge whose two ends share one lies on a dependency cycle.
+    pub fn component(&self, i: usize) -> Option<usize> {
+        self.comp_of.get(&i).copied()
+    }
+
     /// Specs, edges and witness steps visited since the cycles were first computed
     /// (a measure of work for tests, independent of the machine's speed).
     pub fn work(&self) -> usize {

@@ -110,6 +110,11 @@ impl Project {
         self.active.get(id).map(|&i| &self.specs[i])
     }
 
+    /// The index of the archived spec with this ID.
+    pub fn archived_index(&self, id: &str) -> Option<usize> {
+        self.archived.get(id).copied()
+    }
+
     pub fn archived(&self, id: &str) -> Option<&Summary> {
         self.archived.get(id).map(|&i| &self.specs[i])
     }

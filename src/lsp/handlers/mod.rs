@@ -13,6 +13,7 @@ pub mod document_text;
 pub mod execute_command;
 pub mod folding_range;
 pub mod goto_definition;
+pub mod graph;
 pub mod hover;
 pub mod initialize;
 pub mod inlay_hint;

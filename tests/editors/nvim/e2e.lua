@@ -1,7 +1,7 @@
 -- Neovim end-to-end test of chant-lsp through the configs in editors/nvim, doing what a person
 -- does: open a spec, read its diagnostics, hover a dependency, go to its definition, use the
--- :Chant* commands, open a markdown file outside any project, apply a quick fix, save, and run the
--- spec through a code action (watching the run's $/progress).
+-- :Chant* commands (:ChantGraph mermaid and svg too), open a markdown file outside any project,
+-- apply a quick fix, save, and run the spec through a code action (watching the run's $/progress).
 --
 -- Run by tests/editors/run.sh as
 --   nvim --headless -u NONE -i NONE -n -c 'luafile e2e.lua'
@@ -377,6 +377,59 @@ local steps = {
         shown[c[1]] = n.msg
       end
       return shown
+    end,
+  },
+  {
+    name = 'graph',
+    run = function()
+      -- :ChantGraph mermaid opens the project's graph as Mermaid text in a scratch buffer.
+      vim.cmd('buffer ' .. ctx.spec)
+      local before = vim.api.nvim_get_current_buf()
+      vim.cmd('ChantGraph mermaid')
+      local buf = wait_for(10000, ':ChantGraph mermaid opens a scratch buffer', function()
+        local b = vim.api.nvim_get_current_buf()
+        return b ~= before and vim.bo[b].buftype == 'nofile' and b
+      end)
+      local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      local text = table.concat(lines, '\n')
+      for _, want in ipairs({
+        'flowchart TB',
+        '  s_2026_11_02_001_k3v --> s_2026_11_02_002_p9d',
+        '  s_2026_11_05_002_zz9 --> s_2026_11_05_001_u4x',
+        '  s_2026_11_04_001_d1r -.-> s_2026_11_04_001_d1r_1',
+        '  s_2026_11_07_002_c2b --> s_2026_11_07_001_c1a',
+        '  s_2026_11_07_003_c3c --> s_2026_11_07_002_c2b',
+        '  s_2026_11_07_001_c1a --> s_2026_11_07_003_c3c',
+        '  linkStyle 5,6,7 stroke:#d62728,stroke-width:2px',
+      }) do
+        expect(text:find(want .. '\n', 1, true) or text:sub(-#want) == want, 'the buffer lacks "' .. want .. '":\n' .. text)
+      end
+      expect(vim.bo[buf].filetype == 'mermaid', 'filetype ' .. vim.bo[buf].filetype)
+      vim.cmd('close')
+      -- :ChantGraph writes the SVG to a file and opens it with vim.ui.open (0.10+; replaced here
+      -- by a function that records the path), before 0.10 it says where the file is.
+      local real_open, opened = vim.ui.open, nil
+      if real_open then
+        vim.ui.open = function(path)
+          opened = path
+          return nil, nil
+        end
+      end
+      notes = {}
+      vim.cmd('ChantGraph')
+      local path = wait_for(10000, ':ChantGraph writes the SVG', function()
+        if opened then
+          return opened
+        end
+        local n = note_matching('dependency graph written to ')
+        return n and n.msg:match('written to (.+%.svg)$')
+      end)
+      vim.ui.open = real_open
+      local svg = read_file(path) or ''
+      expect(svg:find('<svg', 1, true), 'not an SVG: ' .. path)
+      local _, cycle = svg:gsub('<g class="edge cycle"', '')
+      expect(cycle == 3, ('%d cycle edges in the SVG, want 3'):format(cycle))
+      return { mermaid_lines = #lines, svg = path, cycle_edges = cycle, opened_with = real_open and 'vim.ui.open' or 'a message' }
     end,
   },
   {

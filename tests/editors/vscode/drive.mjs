@@ -610,7 +610,114 @@ const oldServer = [
   },
 ];
 
-const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer };
+// Scenario `graph`: "chant: Show Dependency Graph" on a spec of the demo's cycle; the SVG is read
+// in the webview (its frame), then a node is clicked and its spec opens.
+const C1A_ID = '2026-11-07-001-c1a';
+const K3V_ID = '2026-11-02-001-k3v';
+
+/** The webview frame that holds the graph's SVG. */
+async function graphFrame(page) {
+  return poll('a webview showing the dependency graph', async () => {
+    for (const frame of page.frames()) {
+      const found = await frame.evaluate(() => !!document.querySelector('svg.chant-graph')).catch(() => false);
+      if (found) return frame;
+    }
+    return null;
+  });
+}
+
+const graphScenario = [
+  workbench,
+  {
+    name: 'open-cycle-spec',
+    run: async (page) => {
+      await quickOpen(page, `${C1A_ID}.md`);
+      return { tab: await activeTab(page, `${C1A_ID}.md`) };
+    },
+  },
+  {
+    name: 'show-graph',
+    run: async (page) => {
+      await runCommand(page, 'chant: Show Dependency Graph');
+      const frame = await graphFrame(page);
+      const read = () =>
+        frame.evaluate(() => ({
+          nodes: [...document.querySelectorAll('svg.chant-graph g.node')].map((g) => g.getAttribute('data-id')),
+          cycle: [...document.querySelectorAll('svg.chant-graph g.edge.cycle')].map((g) => ({
+            from: g.getAttribute('data-from'),
+            to: g.getAttribute('data-to'),
+            stroke: getComputedStyle(g.querySelector('path')).stroke,
+          })),
+          current: document.querySelector('g.node.current')?.getAttribute('data-id') ?? null,
+          message: document.getElementById('message')?.textContent ?? '',
+        }));
+      const seen = await poll('the graph highlights the open spec', async () => {
+        const r = await read();
+        return r.current ? r : null;
+      }, { seen: read });
+      if (seen.nodes.length !== 16) fail(`expected the demo's 16 nodes, saw ${seen.nodes.length}: ${seen.nodes}`);
+      if (seen.current !== C1A_ID) fail(`the highlighted node is ${seen.current}, not ${C1A_ID}`);
+      // The demo's cycle c1a -> c3c -> c2b -> c1a, every edge drawn red.
+      if (seen.cycle.length !== 3) fail(`expected 3 cycle edges, saw ${JSON.stringify(seen.cycle)}`);
+      for (const e of seen.cycle) {
+        if (e.stroke !== 'rgb(214, 39, 40)') fail(`cycle edge ${e.from} -> ${e.to} is drawn ${e.stroke}, not red`);
+      }
+      await page.waitForTimeout(300);
+      await shot(page, 'graph');
+      return seen;
+    },
+  },
+  {
+    name: 'click-node',
+    run: async (page) => {
+      const frame = await graphFrame(page);
+      await frame.locator(`g.node[data-id="${K3V_ID}"]`).click();
+      const tab = await activeTab(page, `${K3V_ID}.md`);
+      // The picture follows the active spec.
+      const current = await poll('the graph highlights the opened spec', async () => {
+        const id = await frame.evaluate(() => document.querySelector('g.node.current')?.getAttribute('data-id')).catch(() => null);
+        return id === K3V_ID ? id : null;
+      });
+      return { tab, current };
+    },
+  },
+  {
+    name: 'live-update',
+    run: async (page) => {
+      // Scroll the picture, then edit the open spec's title: the server says the project
+      // changed, the picture is redrawn with the new title, and the scroll position stays.
+      const frame = await graphFrame(page);
+      const scrolled = await frame.evaluate(() => {
+        const s = document.scrollingElement || document.documentElement;
+        s.scrollLeft = 120;
+        s.scrollTop = 40;
+        return { x: s.scrollLeft, y: s.scrollTop };
+      });
+      // The spec's editor (the focus is in the webview's group): click its title line.
+      const title = page.locator('.monaco-editor .view-line', { hasText: '# Add a token-bucket rate limiter' }).first();
+      await waitFor(title, "the editor shows k3v's title line");
+      await title.click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' now');
+      const label = await poll('the graph shows the edited title', async () => {
+        const t = await frame
+          .evaluate((id) => document.querySelector(`g.node[data-id="${id}"] text`)?.textContent ?? '', K3V_ID)
+          .catch(() => '');
+        return t.endsWith('limiter now') ? t : null;
+      });
+      const after = await frame.evaluate(() => {
+        const s = document.scrollingElement || document.documentElement;
+        return { x: s.scrollLeft, y: s.scrollTop };
+      });
+      if (after.x !== scrolled.x || after.y !== scrolled.y) {
+        fail(`the scroll position moved from ${JSON.stringify(scrolled)} to ${JSON.stringify(after)}`);
+      }
+      return { label, scroll: after };
+    },
+  },
+];
+
+const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer, graph: graphScenario };
 const SCENARIO = env.SCENARIO || 'main';
 const steps = scenarios[SCENARIO];
 if (!steps) {
@@ -626,7 +733,10 @@ async function main() {
     executablePath: env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
-    serviceWorkers: 'block', // so that every request passes the route below
+    // Blocked so that every request passes the route below; the graph scenario needs them:
+    // VS Code's webview host loads a webview's content only once its service worker runs (the
+    // worker is code-server's own, served from the same loopback origin).
+    serviceWorkers: SCENARIO === 'graph' ? 'allow' : 'block',
     args: [
       '--no-sandbox',
       '--disable-gpu',

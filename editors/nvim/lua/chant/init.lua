@@ -2,7 +2,7 @@
 -- the current buffer, and (for Neovim 0.7-0.10) a way to start the server for chant projects.
 -- Works on Neovim 0.7 and later. On 0.11+ the server itself is configured by lsp/chant_lsp.lua.
 --
---   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec
+--   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec, :ChantGraph [format]
 --   require('chant').start(bufnr)   -- 0.7-0.10: start/attach chant-lsp if bufnr is in a chant project
 --
 -- Code lenses (on specs, and on the first line of any project file naming the specs that change
@@ -140,6 +140,7 @@ local function request(client, method, params, handler, bufnr)
   end
   return client.request(method, params, handler, bufnr)
 end
+M.request = request
 
 --- Sends `workspace/executeCommand` with the buffer's URI (and `extra` arguments) to the
 --- attached chant_lsp client. A plain request (not client:exec_cmd) so that it works on every
@@ -171,7 +172,8 @@ function M.execute(command, bufnr, extra)
   return ok
 end
 
---- Defines :ChantWork, :ChantStop, :ChantLog and :ChantWhichSpec (the cursor's line).
+--- Defines :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec (the cursor's line) and :ChantGraph
+--- (chant/graph.lua).
 function M.setup()
   local commands = {
     ChantWork = { 'chant.run', 'chant: run this spec (chant work)' },
@@ -185,6 +187,15 @@ function M.setup()
       M.execute(c[1], 0, extra)
     end, { desc = c[2] })
   end
+  vim.api.nvim_create_user_command('ChantGraph', function(o)
+    require('chant.graph').show(o.args, 0)
+  end, {
+    nargs = '?',
+    complete = function()
+      return require('chant.graph').formats
+    end,
+    desc = 'chant: the dependency graph (svg, mermaid, dot or json)',
+  })
 end
 
 return M
