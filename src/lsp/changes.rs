@@ -183,10 +183,9 @@ impl State {
         let mut fx = Effects::default();
         match change {
             Change::Opened { path, uri, text, version, disk_bom, root } => {
-                // A project file that is no spec, config or prompt (a source file): its
-                // lenses and references need no text, so none is kept.
+                // A source file's lenses and references need no text: none is kept.
                 let base = self.root_of(&path).map(|i| self.roots[i].path.clone()).or_else(|| root.clone());
-                if base.as_deref().is_none_or(|b| keeps_text(&path, b)) {
+                if base.as_deref().is_none_or(|b| state::keeps_text(&path, b)) {
                     self.docs.insert(path.clone(), Doc::new(uri, &text, version, disk_bom));
                 }
                 match root.filter(|r| self.root_of(&path).is_none() && !self.loading.contains(r)) {
@@ -599,13 +598,4 @@ impl State {
         }
         fx.publish.push(Outgoing { root: r.path.clone(), files, open });
     }
-}
-
-/// Whether the server keeps the text of an open file of the project at `root`: specs,
-/// everything under `.chant/` and the project file do; other files (source files) are
-/// only ever asked about by position.
-fn keeps_text(path: &Path, root: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else { return true };
-    let rel = rel.to_string_lossy();
-    rel.starts_with(".chant/") || rel == PROJECT_FILE || workspace::classify(&rel).is_some()
 }

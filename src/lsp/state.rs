@@ -302,3 +302,12 @@ pub fn links_to(s: &Summary, rel: &str) -> bool {
     }) || s.prompt.as_ref().is_some_and(|p| rel == format!(".chant/prompts/{p}.md"))
         || rel == format!(".chant/logs/{}.log", s.id)
 }
+
+/// Whether the server keeps the text of an open file of the project at `root`: specs,
+/// everything under `.chant/` and the project file do; other files (source files) are
+/// only ever asked about by position.
+pub fn keeps_text(path: &Path, root: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return true };
+    let rel = rel.to_string_lossy();
+    rel.starts_with(".chant/") || rel == crate::analysis::selection::PROJECT_FILE || workspace::classify(&rel).is_some()
+}
