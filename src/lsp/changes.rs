@@ -18,6 +18,7 @@ use super::state::{self, Doc, Root, State};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::facts::ReadProblem;
 use crate::analysis::git::GitFacts;
+use crate::analysis::ide::specs;
 use crate::analysis::selection::{Selection, PROJECT_FILE};
 use crate::analysis::workspace;
 use crate::io::facts::DiskFacts;
@@ -124,6 +125,9 @@ pub struct Effects {
     pub git: Vec<PathBuf>,
     /// Lenses and hints may show something else now.
     pub refresh_views: bool,
+    /// Projects whose specs view (sections, ready queue, buttons) may show something
+    /// else now: the server tells the client (`chant-lsp/projectChanged`, coalesced).
+    pub projects: Vec<PathBuf>,
 }
 
 /// Diagnostics to publish for one project, converted to the protocol outside the lock
@@ -205,6 +209,7 @@ impl State {
                     self.collect(idx, None, &mut fx);
                 }
                 fx.refresh_views = true;
+                fx.projects.extend(self.roots.iter().map(|r| r.path.clone()));
             }
             Change::Loaded { root, result, runs, read, project_file } => {
                 self.loading.remove(&root);
@@ -221,6 +226,7 @@ impl State {
                     fx.load.push(root.clone());
                 }
                 if let Ok(l) = result {
+                    fx.projects.push(root.clone());
                     self.loaded(root, *l, runs, read, project_file, &mut fx);
                 }
                 fx.refresh_views = true;
@@ -298,7 +304,7 @@ impl State {
             .filter(|rel| workspace::classify(rel).is_some())
             .collect();
         for rel in open {
-            self.refresh_spec(idx, &rel, &Texts::default());
+            self.refresh_spec(idx, &rel, &Texts::default(), fx);
         }
         self.collect(idx, None, fx);
         fx.git.push(root);
@@ -313,7 +319,7 @@ impl State {
     fn recheck_with(&mut self, path: &Path, texts: &Texts, fx: &mut Effects) {
         let Some((idx, rel)) = self.spec_at(path) else { return };
         let before = self.roots[idx].ws.project.specs.len();
-        let Some(affected) = self.refresh_spec(idx, &rel, texts) else {
+        let Some(affected) = self.refresh_spec(idx, &rel, texts, fx) else {
             fx.later.push(path.to_path_buf());
             return;
         };
@@ -323,8 +329,17 @@ impl State {
 
     /// Re-analyses one spec from its open buffer, or from its text in `texts` (`None`
     /// there: the file is gone, and the spec is removed). Returns the specs whose
-    /// diagnostics may have changed, or `None` when the text was not read.
-    fn refresh_spec(&mut self, idx: usize, rel: &str, texts: &Texts) -> Option<Vec<usize>> {
+    /// diagnostics may have changed, or `None` when the text was not read. A project whose
+    /// specs view read something else of the spec now goes in `fx.projects`.
+    fn refresh_spec(&mut self, idx: usize, rel: &str, texts: &Texts, fx: &mut Effects) -> Option<Vec<usize>> {
+        let seen = |r: &Root| r.ws.index_of(rel).map(|i| specs::fingerprint(&r.ws.project.specs[i]));
+        let before = seen(&self.roots[idx]);
+        let affected = self.reanalyze(idx, rel, texts)?;
+        fx.projects.extend((seen(&self.roots[idx]) != before).then(|| self.roots[idx].path.clone()));
+        Some(affected)
+    }
+
+    fn reanalyze(&mut self, idx: usize, rel: &str, texts: &Texts) -> Option<Vec<usize>> {
         let abs = self.roots[idx].abs(rel);
         let r = &mut self.roots[idx];
         if let Some(doc) = self.docs.get_mut(&abs) {
@@ -470,7 +485,7 @@ impl State {
                     }
                 }
                 let known = self.roots[idx].ws.index_of(rel).is_some();
-                match self.refresh_spec(idx, rel, texts) {
+                match self.refresh_spec(idx, rel, texts, fx) {
                     Some(changed) => affected.extend(changed),
                     None => fx.later.push(abs),
                 }

@@ -18,6 +18,7 @@ mod handlers;
 mod loading;
 pub mod log;
 mod notifications;
+pub mod project_changed;
 pub mod publish;
 mod runs;
 pub mod server;
@@ -44,6 +45,7 @@ pub fn run() -> anyhow::Result<()> {
         }
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("chant-lsp/documentText", server::Backend::document_text)
+            .custom_method("chant-lsp/specs", server::Backend::specs)
             .custom_method("window/workDoneProgress/cancel", server::Backend::work_done_progress_cancel)
             .finish();
         // Our framing in front of tower-lsp-server's (see `transport`): stdin → checked

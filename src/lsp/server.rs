@@ -48,6 +48,8 @@ pub struct Inner {
     /// Per project: its git reader (with its caches), and whether a read is going on
     /// or wanted again after it.
     git: Mutex<HashMap<PathBuf, GitSlot>>,
+    /// Projects changed since the last `chant-lsp/projectChanged` went out.
+    pub(super) changed: Mutex<super::project_changed::Changed>,
 }
 
 #[derive(Default)]
@@ -77,6 +79,7 @@ impl Backend {
                 watchers: Mutex::new(Vec::new()),
                 runs: Mutex::new(Default::default()),
                 git: Mutex::new(HashMap::new()),
+                changed: Mutex::new(Default::default()),
             }),
         }
     }
@@ -138,6 +141,9 @@ impl Backend {
         }
         for root in fx.git {
             self.refresh_git(root);
+        }
+        if !fx.projects.is_empty() {
+            self.projects_changed(fx.projects);
         }
         if !fx.run_facts.is_empty() || fx.refresh_views {
             // Run facts first: the views refreshed next must show them.
@@ -417,6 +423,10 @@ impl LanguageServer for Backend {
 impl Backend {
     pub async fn document_text(&self, params: lsp::TextDocumentIdentifier) -> Result<Option<String>> {
         Ok(handlers::document_text::handle(self, params))
+    }
+
+    pub async fn specs(&self, params: handlers::specs::SpecsParams) -> Result<handlers::specs::SpecsResult> {
+        Ok(handlers::specs::handle(self, params))
     }
 
     pub async fn work_done_progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {

@@ -1,0 +1,112 @@
+//! `chant-lsp/specs`: the specs view of one project (the one holding `uri`) or of every
+//! loaded project: sections with their specs and why they are there, the ready queue in
+//! the order `chant work --chain` takes it, counts, and per spec the Run, Stop and Show
+//! log buttons as the code actions enable them (`analysis::ide::specs`). Computed under
+//! the state lock from what is in memory: no file is read.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tower_lsp_server::ls_types::Uri;
+
+use crate::analysis::ide::actions::RunFlags;
+use crate::analysis::ide::commands::Command;
+use crate::analysis::ide::specs::{self, Button, SectionKind};
+use crate::lsp::from_proto;
+use crate::lsp::server::Backend;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SpecsParams {
+    /// A file or folder inside the project; none: every project.
+    pub uri: Option<Uri>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpecsResult {
+    pub projects: Vec<Value>,
+}
+
+pub fn handle(b: &Backend, p: SpecsParams) -> SpecsResult {
+    let st = b.state();
+    let wanted: Vec<usize> = match p.uri.as_ref() {
+        Some(uri) => from_proto::path(uri).and_then(|path| st.root_of(&path)).into_iter().collect(),
+        None => (0..st.roots.len()).collect(),
+    };
+    let mut projects = Vec::new();
+    for idx in wanted {
+        let r = &st.roots[idx];
+        let view = specs::view(&r.ws, &|id| b.run_state(&st, &r.path, id));
+        let sections: Vec<Value> = view
+            .sections
+            .iter()
+            .map(|sec| {
+                let items: Vec<Value> = sec
+                    .items
+                    .iter()
+                    .map(|it| {
+                        let uri = st.uri(idx, &it.path).map(|u| u.as_str().to_string()).unwrap_or_default();
+                        let mut item = json!({
+                            "id": it.id,
+                            "shortId": it.short_id,
+                            "title": it.title,
+                            "uri": uri,
+                            "status": it.status.as_str(),
+                            "actions": {
+                                "run": button(&it.run, Command::Run, &uri),
+                                "stop": button(&it.stop, Command::Stop, &uri),
+                                "showLog": button(&it.show_log, Command::ShowLog, &uri),
+                            },
+                        });
+                        if let Some(reason) = &it.reason {
+                            item["reason"] = json!(reason);
+                        }
+                        item
+                    })
+                    .collect();
+                json!({ "kind": sec.kind.name(), "label": sec.kind.label(), "count": items.len(), "items": items })
+            })
+            .collect();
+        let mut counts = serde_json::Map::new();
+        for kind in SectionKind::ALL {
+            counts.insert(kind.name().to_string(), json!(view.count(kind)));
+        }
+        let total: usize = view.sections.iter().map(|s| s.items.len()).sum();
+        counts.insert("total".to_string(), json!(total));
+        let root = Uri::from_file_path(&r.path).map(|u| u.as_str().to_string()).unwrap_or_default();
+        let name = match r.ws.config().project_name.as_str() {
+            "" => r.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            name => name.to_string(),
+        };
+        let mut project = json!({
+            "root": root,
+            "name": name,
+            "sections": sections,
+            "ready": view.ready,
+            "counts": counts,
+        });
+        if let Some(note) = view.queue_note {
+            project["queueNote"] = json!(note);
+        }
+        projects.push(project);
+    }
+    SpecsResult { projects }
+}
+
+/// A button as the client calls it: the server command and its arguments (a run keeps
+/// the flags of the action it stands for).
+fn button(b: &Button, command: Command, uri: &str) -> Value {
+    let mut arguments = vec![json!(uri)];
+    if command == Command::Run && b.flags != RunFlags::default() {
+        arguments.push(json!(b.flags));
+    }
+    let mut v = json!({
+        "enabled": b.enabled,
+        "title": b.title,
+        "command": command.name(),
+        "arguments": arguments,
+    });
+    if let Some(why) = &b.why {
+        v["why"] = json!(why);
+    }
+    v
+}
