@@ -2,7 +2,7 @@
 -- the current buffer, and (for Neovim 0.7-0.10) a way to start the server for chant projects.
 -- Works on Neovim 0.7 and later. On 0.11+ the server itself is configured by lsp/chant_lsp.lua.
 --
---   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog
+--   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantSpecs, :ChantReady
 --   require('chant').start(bufnr)   -- 0.7-0.10: start/attach chant-lsp if bufnr is in a chant project
 
 local M = {}
@@ -116,7 +116,7 @@ function M.execute(command, bufnr)
   return ok
 end
 
---- Defines :ChantWork, :ChantStop and :ChantLog.
+--- Defines :ChantWork, :ChantStop and :ChantLog, and :ChantSpecs and :ChantReady (chant/specs.lua).
 function M.setup()
   local commands = {
     ChantWork = { 'chant.run', 'chant: run this spec (chant work)' },
@@ -128,6 +128,7 @@ function M.setup()
       M.execute(c[1], 0)
     end, { desc = c[2] })
   end
+  require('chant.specs').setup()
 end
 
 return M
