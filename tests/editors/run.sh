@@ -7,8 +7,8 @@
 #     and with the 0.7-0.10 setup (FileType autocmd + require('chant').start); Neovim 0.7.2 (Debian)
 #     with that setup.
 #   * VS Code = code-server (npm) in headless Chromium (Debian) driven by playwright-core, with the
-#     extension from editors/vscode built, packaged and installed by this script; scenario `main`
-#     (Restricted Mode, then trusted) and `missing-server` (vscode/drive.mjs).
+#     extension from editors/vscode built, packaged and installed by this script; scenarios `main`
+#     (Restricted Mode, then trusted), `missing-server` and `specs-view` (vscode/drive.mjs).
 #
 # The fake chant (tests/fake-chant/chant: prints FAKE_CHANT_LINES agent lines FAKE_CHANT_DELAY s
 # apart, then commits and completes the spec as chant does, on branch chant/<ID> in a worktree
@@ -22,6 +22,7 @@
 # Screenshots and logs go to $EDITORS_OUT (default target/editors-out). Exit code 0 = all passed.
 #
 # Other knobs: EDITORS_KEEP_TMP=1 keeps the temporary projects; NVIM_ONLY=0.11|0.7 runs one Neovim;
+# VSCODE_ONLY=main|missing-server|specs-view runs one VS Code scenario;
 # CODE_SERVER_PORT (default: a free port); STEP_TIMEOUT_MS for the VS Code steps (default 30000);
 # FAKE_CHANT_LINES (default 6), NVIM_FAKE_CHANT_DELAY (0.3) and VSCODE_FAKE_CHANT_DELAY (0.5) set how
 # long the fake chant's runs last.
@@ -304,6 +305,7 @@ build_extension() {
 # scenario of that name.
 #   main            the server from CHANT_LSP_PATH: diagnostics, hover, definition, commands, trust
 #   missing-server  no CHANT_LSP_PATH and no chant-lsp on PATH: the error says how to fix it
+#   specs-view      the Chant view: sections, the ready queue, Run from the view, the status bar
 run_vscode() {
   local scenario=$1 t tmp rc=0 port shots label="vscode-$1"
   t=$(now)
@@ -381,8 +383,10 @@ run_vscode() {
 
 test_vscode() {
   build_extension
-  run_vscode main
-  run_vscode missing-server
+  local s
+  for s in main missing-server specs-view; do
+    if [ -z "${VSCODE_ONLY:-}" ] || [ "$VSCODE_ONLY" = "$s" ]; then run_vscode "$s"; fi
+  done
 }
 
 # --- main --------------------------------------------------------------------------------------

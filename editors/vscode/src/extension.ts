@@ -18,6 +18,7 @@ import {
   WorkDoneProgressEnd,
   WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
+import { SpecsView } from './specsView';
 
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
@@ -44,12 +45,14 @@ const INSTALL_HINT =
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let runs: RunStatus;
+let specs: SpecsView;
 let starting: Promise<void> | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('chant');
   runs = new RunStatus();
-  context.subscriptions.push(output, runs);
+  specs = new SpecsView(() => client, (command, args) => sendServerCommand(command, args));
+  context.subscriptions.push(output, runs, specs);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('chant.runSpec', (...args: unknown[]) => sendServerCommand('chant.run', args)),
@@ -243,11 +246,13 @@ async function start(): Promise<void> {
   c.onDidChangeState((e) => {
     if (e.newState === State.Stopped) {
       runs.clear();
+      specs.clear();
     }
   });
   client = c;
   try {
     await c.start();
+    specs.attach(c);
   } catch (e) {
     output.appendLine(`chant-lsp failed to start: ${errorText(e)}`);
     void vscode.window.showErrorMessage(
