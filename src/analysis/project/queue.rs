@@ -1,7 +1,7 @@
 //! The ready queue: the specs `chant list --ready` shows, in the order `chant work --chain`
 //! would take them from a fresh start (chant-behaviour.md §6.6): drivers skipped, groups in
-//! the topological order of their drivers' `depends_on`, the group of the spec just taken
-//! first, then chant's ID order.
+//! the topological order of their drivers' `depends_on`, a group's members together, then
+//! chant's ID order.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -124,33 +124,11 @@ impl Project {
             };
             sorted.extend(if take_grouped { g.next() } else { r.next() });
         }
-        // Taking them one by one: after a member, the rest of its group comes first.
-        let mut by_group: HashMap<&str, VecDeque<usize>> = HashMap::new();
-        let mut members: Vec<usize> = sorted.iter().copied().filter(|&i| group(i).is_some()).collect();
-        members.sort_by(|&a, &b| self.by_chant_id(a, b));
-        for i in members {
-            by_group.entry(group(i).unwrap_or_default()).or_default().push_back(i);
-        }
-        let mut taken: HashSet<usize> = HashSet::with_capacity(sorted.len());
-        let mut next = sorted.iter().copied();
-        let mut active: Option<&str> = None;
-        let mut out = Vec::with_capacity(sorted.len());
-        while out.len() < sorted.len() {
-            let from_group = active.and_then(|g| {
-                let q = by_group.get_mut(g)?;
-                while q.front().is_some_and(|i| taken.contains(i)) {
-                    q.pop_front();
-                }
-                q.pop_front()
-            });
-            let Some(pick) = from_group.or_else(|| next.by_ref().find(|i| !taken.contains(i))) else {
-                break;
-            };
-            taken.insert(pick);
-            active = group(pick);
-            out.push(pick);
-        }
-        Queue { order: out, drivers, driver_cycle: Vec::new() }
+        // chain takes the rest of a group first after one of its members; that changes
+        // nothing here: every spec compares with all members of a group alike (by the
+        // driver's base or by group position), so a group's ready members are already next
+        // to each other.
+        Queue { order: sorted, drivers, driver_cycle: Vec::new() }
     }
 
     fn by_chant_id(&self, a: usize, b: usize) -> std::cmp::Ordering {
