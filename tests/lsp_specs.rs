@@ -179,7 +179,8 @@ fn the_view_follows_a_run_from_its_button() {
     let run = &item["actions"]["run"];
     assert_eq!(run["enabled"], true, "{run}");
     assert_eq!(run["command"], "chant.run");
-    assert_eq!(run["arguments"], json!([env.spec_uri(BBB)]));
+    assert_eq!(run["title"], format!("Run {BBB} (chant work)"));
+    assert!(run.get("flags").is_none(), "a plain run: {run}");
     assert_eq!(item["actions"]["stop"]["enabled"], false);
     assert_eq!(item["actions"]["showLog"]["enabled"], false);
     assert!(item["actions"]["showLog"]["why"].as_str().unwrap().contains("no agent log yet"));
@@ -188,9 +189,9 @@ fn the_view_follows_a_run_from_its_button() {
     assert_eq!(ccc_run["enabled"], false);
     assert_eq!(ccc_run["why"], format!("blocked by {BBB} (pending)"));
 
-    // Press Run: the button's command and arguments, as a client sends them.
+    // Press Run: the button's command with the spec's URI, as a client sends it.
     let from = s.received.len();
-    let r = execute(&mut s, run["command"].as_str().unwrap(), run["arguments"].clone());
+    let r = execute(&mut s, run["command"].as_str().unwrap(), json!([item["uri"]]));
     assert_eq!(r["started"], BBB, "{r}");
     let (begin, token) = wait_begin(&mut s, from, BBB);
     wait_changed(&mut s, &env, from);

@@ -12,10 +12,11 @@ export const VIEW_IDS = ['chant.specs', 'chant.specsActivity'];
 
 interface Action {
   enabled: boolean;
-  title: string;
   command: string;
-  arguments: unknown[];
+  title?: string;
   why?: string;
+  /** `chant work` flags the run needs (the code action's). */
+  flags?: Record<string, boolean>;
 }
 
 interface Item {
@@ -86,7 +87,7 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     const action = (pick: (i: Item) => Action) => (node?: Node) => {
       if (node?.type === 'spec') {
         const a = pick(node.item);
-        void this.send(a.command, a.arguments);
+        void this.send(a.command, a.flags ? [node.item.uri, a.flags] : [node.item.uri]);
       }
     };
     this.disposables.push(
@@ -238,7 +239,7 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
           ['Stop', i.actions.stop],
           ['Show log', i.actions.showLog],
         ] as const) {
-          lines.push(a.enabled ? `${name}: ${a.title}` : `${name}: not now, ${a.why ?? 'not offered'}`);
+          lines.push(a.enabled ? `${name}: ${a.title ?? a.command}` : `${name}: not now, ${a.why ?? 'not offered'}`);
         }
         t.tooltip = lines.join('\n');
         return t;
