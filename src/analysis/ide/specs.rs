@@ -11,7 +11,7 @@ use super::actions::{spec_actions, RunFlags, RunState, Verb};
 use super::hover::blocker_text;
 use crate::analysis::frontmatter::{SpecType, Status};
 use crate::analysis::id;
-use crate::analysis::project::Blocker;
+use crate::analysis::project::{Blocker, Readiness};
 use crate::analysis::spec::{Place, Readable, Summary};
 use crate::analysis::workspace::Workspace;
 
@@ -164,20 +164,24 @@ pub fn view(ws: &Workspace, run: &dyn Fn(&str) -> RunState) -> View {
         .filter(|&i| project.active_index(&project.specs[i].id) == Some(i))
         .collect();
     let runs: Vec<RunState> = active.iter().map(|&i| run(&project.specs[i].id)).collect();
-    // What `chant list --ready` shows, less what runs now (it is taken already).
+    let readiness: Vec<Readiness> = active.iter().map(|&i| project.readiness(i)).collect();
+    // What `chant list --ready` shows (`Project::listed_ready`), less what runs now (it is
+    // taken already).
     let ready: Vec<usize> = active
         .iter()
-        .zip(&runs)
-        .filter(|(_, r)| !r.running_here && r.running_elsewhere.is_none())
+        .zip(runs.iter().zip(&readiness))
+        .filter(|(_, (run, r))| r.ready && !run.running_here && run.running_elsewhere.is_none())
         .map(|(&i, _)| i)
-        .filter(|&i| project.listed_ready(i))
+        .filter(|&i| {
+            project.specs[i].readable != Readable::No && project.specs[i].chant_kind() != SpecType::Group
+        })
         .collect();
     let queue = project.ready_queue(&ready);
     let mut sections: Vec<Section> =
         SectionKind::ALL.iter().map(|&kind| Section { kind, items: Vec::new() }).collect();
     let mut placed: Vec<(SectionKind, usize, Option<String>, RunState)> = Vec::with_capacity(active.len());
-    for (&i, runs) in active.iter().zip(runs) {
-        let (kind, reason) = classify(ws, i, &runs, ready.binary_search(&i).is_ok());
+    for ((&i, runs), r) in active.iter().zip(runs).zip(&readiness) {
+        let (kind, reason) = classify(ws, i, r, &runs, ready.binary_search(&i).is_ok());
         placed.push((kind, i, reason, runs));
     }
     for (kind, i, reason, runs) in placed {
@@ -206,7 +210,13 @@ pub fn view(ws: &Workspace, run: &dyn Fn(&str) -> RunState) -> View {
 }
 
 /// The section of active spec `i` and why it is there.
-fn classify(ws: &Workspace, i: usize, run: &RunState, listed_ready: bool) -> (SectionKind, Option<String>) {
+fn classify(
+    ws: &Workspace,
+    i: usize,
+    r: &Readiness,
+    run: &RunState,
+    listed_ready: bool,
+) -> (SectionKind, Option<String>) {
     let project = &ws.project;
     let s = &project.specs[i];
     if run.running_here {
@@ -222,7 +232,6 @@ fn classify(ws: &Workspace, i: usize, run: &RunState, listed_ready: bool) -> (Se
         );
     }
     let status = s.chant_status();
-    let r = project.readiness(i);
     if listed_ready {
         let reason = if project.is_chain_driver(i) {
             let open =
