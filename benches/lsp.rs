@@ -7,6 +7,8 @@
 //! * hover, definition, completion, code action and code lens round trips (p50/p95),
 //!   next to a baseline
 //!   request that does no analysis (`chant-lsp/documentText`);
+//! * `chant-lsp/specs` (the whole project's specs view) round trips (50, p50/p95) and the
+//!   size of its answer, next to the same baseline and the hovers;
 //! * hover round trips while a run floods the server with output (the fake chant of
 //!   `tests/fake-chant` printing 100,000 lines as fast as it can), next to the same
 //!   hovers without a run, and how fast that output is streamed to the client;
@@ -170,6 +172,16 @@ fn main() {
         timed("textDocument/codeLens", json!({ "textDocument": { "uri": target_uri } }), &mut code_lens);
     }
 
+    // The specs view of the whole project: every spec classified, its buttons decided.
+    let mut specs_view = Vec::new();
+    let mut specs_bytes = 0;
+    for _ in 0..50 {
+        let r = timed("chant-lsp/specs", json!({}), &mut specs_view);
+        let total = r["projects"][0]["counts"]["total"].as_u64().unwrap_or(0);
+        assert!(total as usize >= n / 2, "the specs view holds the project: {total}");
+        specs_bytes = r.to_string().len();
+    }
+
     // The same hovers while a run floods the server with output.
     let (run_id, run_path) = runnable;
     let run_text = std::fs::read_to_string(&run_path).unwrap();
@@ -231,6 +243,12 @@ fn main() {
     ] {
         println!("  {name:<24} p50 {:6.2} ms   p95 {:6.2} ms", percentile(v, 0.5), percentile(v, 0.95));
     }
+    println!(
+        "  chant-lsp/specs          p50 {:6.2} ms   p95 {:6.2} ms   ({:.1} MB of JSON)",
+        percentile(&mut specs_view, 0.5),
+        percentile(&mut specs_view, 0.95),
+        specs_bytes as f64 / 1e6
+    );
     println!(
         "  hover during a run's output flood        p50 {:6.2} ms   p95 {:6.2} ms   ({} samples)",
         percentile(&mut hover_during, 0.5),

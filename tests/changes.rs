@@ -1,6 +1,7 @@
 //! The server's change model without a server: `State::apply(Change) -> Effects` on a
 //! real project on disk, one change after another, each answer an expect snapshot (what
-//! is published, what is (re)loaded, debounced, retried, refreshed). After each disk
+//! is published, what is (re)loaded, debounced, retried, refreshed, which projects'
+//! specs views changed). After each disk
 //! change, what the state has published equals a fresh load of the project.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -68,7 +69,7 @@ impl Harness {
         assert!(h.st.begin_load(&h.root));
         let fx = h.load();
         // A clean project: nothing to publish.
-        assert_eq!(fx, "refresh views\n");
+        assert_eq!(fx, "refresh views\nproject changed <project>\n");
         h
     }
 
@@ -182,6 +183,12 @@ impl Harness {
         if fx.refresh_views {
             out.push_str("refresh views\n");
         }
+        let mut projects: Vec<String> = fx.projects.iter().map(|p| self.rel(p)).collect();
+        projects.sort();
+        projects.dedup();
+        for p in projects {
+            out.push_str(&format!("project changed {p}\n"));
+        }
         if out.is_empty() {
             out.push_str("nothing\n");
         }
@@ -232,9 +239,10 @@ fn open_edit_pause_and_close() {
     check(
         paused,
         expect![[r#"
-        publish
-          .chant/specs/2026-01-03-001-ccc.md v2: unknown-dependency
-    "#]],
+            publish
+              .chant/specs/2026-01-03-001-ccc.md v2: unknown-dependency
+            project changed <project>
+        "#]],
     );
     // A pause reported for an older generation does nothing.
     let stale = h.apply(Change::Paused { path: h.spec(CCC), generation: 0 });
@@ -249,9 +257,10 @@ fn open_edit_pause_and_close() {
     check(
         closed,
         expect![[r#"
-        publish
-          .chant/specs/2026-01-03-001-ccc.md: (clear)
-    "#]],
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: (clear)
+            project changed <project>
+        "#]],
     );
     h.assert_fresh();
 }
@@ -266,9 +275,10 @@ fn saving_and_disk_changes_of_open_and_closed_specs() {
     check(
         paused,
         expect![[r#"
-        publish
-          .chant/specs/2026-01-03-001-ccc.md v2: unknown-dependency
-    "#]],
+            publish
+              .chant/specs/2026-01-03-001-ccc.md v2: unknown-dependency
+            project changed <project>
+        "#]],
     );
     // Saved: the disk now says what the buffer says; the buffer was checked already.
     let saved = h.write(&format!(".chant/specs/{CCC}.md"), &edited);
@@ -294,10 +304,11 @@ fn saving_and_disk_changes_of_open_and_closed_specs() {
     check(
         h.disk(&[bbb]),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
+            refresh views
+            project changed <project>
+        "#]],
     );
     // A linked file disappears: the spec linking to it is re-checked.
     std::fs::remove_file(h.root.join("docs/notes.md")).unwrap();
@@ -308,18 +319,20 @@ fn saving_and_disk_changes_of_open_and_closed_specs() {
     check(
         h.disk(&[bbb, h.root.join("docs/notes.md")]),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: missing-file
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: missing-file
+            refresh views
+            project changed <project>
+        "#]],
     );
     let closed = h.closed(CCC);
     check(
         closed,
         expect![[r#"
-        publish
-          .chant/specs/2026-01-03-001-ccc.md: (clear)
-    "#]],
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: (clear)
+            project changed <project>
+        "#]],
     );
     h.assert_fresh();
 }
@@ -370,11 +383,12 @@ fn changes_during_a_reload_wait_and_a_second_reload_follows() {
     check(
         h.load(),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
-        load <project>
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
+            load <project>
+            refresh views
+            project changed <project>
+        "#]],
     );
     h.assert_fresh();
     let folder = h.tmp.path().join("more");
@@ -396,10 +410,11 @@ fn delete_and_rename() {
     check(
         h.disk(std::slice::from_ref(&bbb)),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-03-001-ccc.md: unknown-dependency
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: unknown-dependency
+            refresh views
+            project changed <project>
+        "#]],
     );
     h.assert_fresh();
     // Renamed back under another ID: the dependent still names the old one.
@@ -407,10 +422,11 @@ fn delete_and_rename() {
     check(
         h.disk(&[bbb, moved]),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-03-001-ccc.md: unknown-dependency
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: unknown-dependency
+            refresh views
+            project changed <project>
+        "#]],
     );
     h.assert_fresh();
 }
@@ -447,13 +463,14 @@ fn a_checkout_of_many_files_and_a_config_change_reload() {
     check(
         h.load(),
         expect![[r#"
-        publish
-          (301 files; the first 3)
-          .chant/specs/2026-02-01-000-new.md: unknown-dependency
-          .chant/specs/2026-02-01-001-new.md: unknown-dependency
-          .chant/specs/2026-02-01-002-new.md: unknown-dependency
-        refresh views
-    "#]],
+            publish
+              (301 files; the first 3)
+              .chant/specs/2026-02-01-000-new.md: unknown-dependency
+              .chant/specs/2026-02-01-001-new.md: unknown-dependency
+              .chant/specs/2026-02-01-002-new.md: unknown-dependency
+            refresh views
+            project changed <project>
+        "#]],
     );
     h.assert_fresh();
 }
@@ -470,10 +487,11 @@ fn the_project_file_selects_what_is_published() {
     check(
         h.disk(&[bbb]),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency, unknown-key
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: unknown-dependency, unknown-key
+            refresh views
+            project changed <project>
+        "#]],
     );
     let file = h.write("chant-lsp.toml", "ignore = [\"unknown-key\"]\n");
     check(
@@ -487,10 +505,11 @@ fn the_project_file_selects_what_is_published() {
     check(
         h.load(),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: unknown-dependency
+            refresh views
+            project changed <project>
+        "#]],
     );
     // The editor selects one code: its `select` comes over the file (which sets none),
     // the file's `ignore` still holds.
@@ -501,6 +520,7 @@ fn the_project_file_selects_what_is_published() {
         h.apply(Change::Settings(settings)),
         expect![[r#"
             refresh views
+            project changed <project>
         "#]],
     );
     let (settings, _) = settings::Settings::from_json(&serde_json::json!({
@@ -509,10 +529,11 @@ fn the_project_file_selects_what_is_published() {
     check(
         h.apply(Change::Settings(settings)),
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: unknown-key
-        refresh views
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: unknown-key
+            refresh views
+            project changed <project>
+        "#]],
     );
 }
 
@@ -534,8 +555,9 @@ fn run_facts_folders_and_loading() {
     check(
         fx,
         expect![[r#"
-        refresh views
-    "#]],
+            refresh views
+            project changed <project>
+        "#]],
     );
     // Facts read before those (the lock was gone by then) come too late: dropped.
     let fx = h.apply(Change::RunFacts { root: h.root.clone(), facts: RunFacts::default(), read: first });
@@ -590,10 +612,11 @@ fn run_facts_folders_and_loading() {
     check(
         fx,
         expect![[r#"
-        publish
-          .chant/specs/2026-01-02-001-bbb.md: (clear)
-        unwatch <project>
-    "#]],
+            publish
+              .chant/specs/2026-01-02-001-bbb.md: (clear)
+            unwatch <project>
+            project changed <project>
+        "#]],
     );
     assert!(h.st.roots.is_empty());
 }
@@ -615,4 +638,34 @@ fn an_open_spec_keeps_its_project_loaded_when_its_folder_goes() {
 
 fn check(actual: String, expect: Expect) {
     expect.assert_eq(&actual);
+}
+
+/// The specs view is told about edits that change what it shows (a status, a dependency),
+/// not about prose.
+#[test]
+fn only_edits_the_specs_view_shows_name_the_project() {
+    let mut h = Harness::new(&project());
+    let text = std::fs::read_to_string(h.spec(CCC)).unwrap();
+    check(
+        h.open(CCC, &text, 1),
+        expect![[r#"
+            nothing
+        "#]],
+    );
+    let prose = text.replace("report errors with their line", "report each error with its line");
+    let (_, paused) = h.type_text(CCC, &prose, 2);
+    check(
+        paused,
+        expect![[r#"
+            nothing
+        "#]],
+    );
+    let cancelled = prose.replace("depends_on:", "status: cancelled\ndepends_on:");
+    let (_, paused) = h.type_text(CCC, &cancelled, 3);
+    check(
+        paused,
+        expect![[r#"
+            project changed <project>
+        "#]],
+    );
 }

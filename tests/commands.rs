@@ -12,7 +12,12 @@ use regex::Regex;
 
 /// Commands the clients contribute that are not forwarded to the server (the graph asks
 /// the server with its own request, `chant-lsp/graph`).
-const CLIENT_ONLY: [&str; 2] = ["chant.restartServer", "chant.showGraph"];
+const CLIENT_ONLY: [&str; 3] = ["chant.restartServer", "chant.showGraph", "chant.specs.refresh"];
+
+/// The specs view's buttons: each calls the server command that `chant-lsp/specs` names in
+/// the spec's `actions.<key>` (`tests/lsp_specs.rs` checks those names).
+const VIEW_BUTTONS: [(&str, &str); 3] =
+    [("chant.specs.run", "run"), ("chant.specs.stop", "stop"), ("chant.specs.showLog", "showLog")];
 
 fn read(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -29,7 +34,7 @@ fn person_commands() -> BTreeSet<String> {
 
 /// VS Code: (client command, server command it forwards to, if any).
 fn vscode_registrations() -> Vec<(String, Option<String>)> {
-    let ts = read("editors/vscode/src/extension.ts");
+    let ts = read("editors/vscode/src/extension.ts") + &read("editors/vscode/src/specsView.ts");
     let register = Regex::new(r"registerCommand\('([\w.]+)',(.*)").expect("regex");
     let forward = Regex::new(r"sendServerCommand\('([\w.]+)'").expect("regex");
     register
@@ -47,6 +52,12 @@ fn vscode_forwards_only_server_commands_and_every_person_command() {
         assert!(!server.contains(client), "the client command {client} takes a server command's name");
         match forwards {
             Some(s) => assert!(server.contains(s), "{client} forwards {s}, which the server does not have"),
+            None if VIEW_BUTTONS.iter().any(|(c, _)| c == client) => {
+                let (_, key) = VIEW_BUTTONS.iter().find(|(c, _)| c == client).expect("button");
+                let view = read("editors/vscode/src/specsView.ts");
+                let wired = format!("registerCommand('{client}', action((i) => i.actions.{key}))");
+                assert!(view.contains(&wired), "{client} does not call the server's `actions.{key}`");
+            }
             None => assert!(
                 CLIENT_ONLY.contains(&client.as_str()),
                 "{client} forwards nothing and is not client-only"

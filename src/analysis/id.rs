@@ -167,6 +167,44 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     base_a.cmp(&base_b).then_with(|| nums_a.cmp(&nums_b)).then_with(|| a.cmp(b))
 }
 
+/// chant's `compare_spec_ids` (`src/spec_group.rs`), the order `chant work --chain` and a
+/// driver's run take specs in (chant-behaviour.md §6.6): members by their driver's base
+/// and then their member number; a driver before its own members; bases by date, then the
+/// base-36 sequence as a number, then the suffix; IDs of another shape as plain text.
+pub fn chant_compare(a: &str, b: &str) -> Ordering {
+    match (driver_of(a), driver_of(b)) {
+        (Some(da), Some(db)) => compare_base(da, db)
+            .then_with(|| member_number(a).unwrap_or(u32::MAX).cmp(&member_number(b).unwrap_or(u32::MAX))),
+        (Some(da), None) => match compare_base(da, b) {
+            Ordering::Equal => Ordering::Greater,
+            other => other,
+        },
+        (None, Some(db)) => match compare_base(a, db) {
+            Ordering::Equal => Ordering::Less,
+            other => other,
+        },
+        (None, None) => compare_base(a, b),
+    }
+}
+
+/// chant's `compare_base_ids`: date, sequence and suffix when both IDs have them.
+fn compare_base(a: &str, b: &str) -> Ordering {
+    match (base_parts(a), base_parts(b)) {
+        (Some(pa), Some(pb)) => pa.cmp(&pb),
+        _ => a.cmp(b),
+    }
+}
+
+/// chant's `parse_spec_id_parts`: at least five `-` parts; the first 10 bytes, the fourth
+/// part read in base 36, the fifth part.
+fn base_parts(id: &str) -> Option<(&str, u32, &str)> {
+    let mut parts = id.split('-');
+    let (_, _, _, seq, suffix) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let date = id.get(..10)?;
+    let seq = seq.chars().try_fold(0u32, |n, c| n.checked_mul(36)?.checked_add(c.to_digit(36)?))?;
+    Some((date, seq, suffix))
+}
+
 /// Levenshtein distance on characters, capped: returns `None` once it exceeds `max`.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();

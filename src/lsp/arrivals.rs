@@ -26,7 +26,7 @@ impl State {
         let locks_changed = r.runs.locks != facts.locks;
         r.runs = facts;
         fx.refresh_views = true;
-        fx.project_changed(root);
+        fx.projects.push(r.path.clone());
         // Whether a spec has a live run changes its git findings.
         if let Some(git) = r.ws.git_facts().cloned().filter(|_| locks_changed) {
             let running = r.runs.locks.keys().cloned().collect();
@@ -49,6 +49,7 @@ impl State {
         let running = r.runs.locks.keys().cloned().collect();
         r.ws.set_git(Some(facts), running);
         // The config file's findings may have changed too.
+        fx.projects.push(self.roots[idx].path.clone());
         self.collect(idx, None, fx);
         fx.refresh_views = true;
     }
@@ -78,6 +79,7 @@ impl State {
                 })
                 .collect();
             fx.publish.push(Outgoing { root: root.path.clone(), files, open: HashMap::new() });
+            fx.projects.push(root.path.clone());
             fx.unwatch.push(root.path);
         }
     }

@@ -18,6 +18,7 @@ use super::state::{self, Doc, Root, State};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::facts::ReadProblem;
 use crate::analysis::git::GitFacts;
+use crate::analysis::ide::specs;
 use crate::analysis::selection::{Selection, PROJECT_FILE};
 use crate::analysis::workspace;
 use crate::io::facts::DiskFacts;
@@ -27,21 +28,7 @@ use crate::io::run::RunFacts;
 /// More changed specs than this in one batch reload the project instead.
 pub const RELOAD_THRESHOLD: usize = 64;
 
-/// File contents read from the disk for a change (`Err(ReadProblem::Missing)` when the
-/// file is gone; other problems when it was not read: too large, outside the project, not
-/// a regular file), and the number of that read ([`State::disk_read`], taken before
-/// reading).
-#[derive(Default)]
-pub struct Texts {
-    pub read: u64,
-    pub files: HashMap<PathBuf, Result<Vec<u8>, ReadProblem>>,
-}
-
-impl Texts {
-    pub fn new(read: u64, files: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, ReadProblem>)>) -> Texts {
-        Texts { read, files: files.into_iter().collect() }
-    }
-}
+pub use super::state::Texts;
 
 pub enum Change {
     /// `root`: the project the file is in, when no loaded project holds it.
@@ -124,18 +111,9 @@ pub struct Effects {
     pub git: Vec<PathBuf>,
     /// Lenses and hints may show something else now.
     pub refresh_views: bool,
-    /// Projects whose specs, settings or run facts changed: the client is told
-    /// (`chant-lsp/projectChanged`), so that views of the whole project ask again.
-    pub projects_changed: Vec<PathBuf>,
-}
-
-impl Effects {
-    /// Records that the project at `root` changed (once per batch).
-    pub fn project_changed(&mut self, root: &std::path::Path) {
-        if !self.projects_changed.iter().any(|r| r == root) {
-            self.projects_changed.push(root.to_path_buf());
-        }
-    }
+    /// Projects whose specs view (sections, ready queue, buttons) may show something
+    /// else now: the server tells the client (`chant-lsp/projectChanged`, coalesced).
+    pub projects: Vec<PathBuf>,
 }
 
 /// Diagnostics to publish for one project, converted to the protocol outside the lock
@@ -221,6 +199,7 @@ impl State {
                     self.collect(idx, None, &mut fx);
                 }
                 fx.refresh_views = true;
+                fx.projects.extend(self.roots.iter().map(|r| r.path.clone()));
             }
             Change::Loaded { root, result, runs, read, project_file } => {
                 self.loading.remove(&root);
@@ -237,6 +216,7 @@ impl State {
                     fx.load.push(root.clone());
                 }
                 if let Ok(l) = result {
+                    fx.projects.push(root.clone());
                     self.loaded(root, *l, runs, read, project_file, &mut fx);
                 }
                 fx.refresh_views = true;
@@ -314,7 +294,7 @@ impl State {
             .filter(|rel| workspace::classify(rel).is_some())
             .collect();
         for rel in open {
-            self.refresh_spec(idx, &rel, &Texts::default());
+            self.refresh_spec(idx, &rel, &Texts::default(), fx);
         }
         self.collect(idx, None, fx);
         fx.git.push(root);
@@ -329,7 +309,7 @@ impl State {
     fn recheck_with(&mut self, path: &Path, texts: &Texts, fx: &mut Effects) {
         let Some((idx, rel)) = self.spec_at(path) else { return };
         let before = self.roots[idx].ws.project.specs.len();
-        let Some(affected) = self.refresh_spec(idx, &rel, texts) else {
+        let Some(affected) = self.refresh_spec(idx, &rel, texts, fx) else {
             fx.later.push(path.to_path_buf());
             return;
         };
@@ -339,8 +319,17 @@ impl State {
 
     /// Re-analyses one spec from its open buffer, or from its text in `texts` (`None`
     /// there: the file is gone, and the spec is removed). Returns the specs whose
-    /// diagnostics may have changed, or `None` when the text was not read.
-    fn refresh_spec(&mut self, idx: usize, rel: &str, texts: &Texts) -> Option<Vec<usize>> {
+    /// diagnostics may have changed, or `None` when the text was not read. A project whose
+    /// specs view read something else of the spec now goes in `fx.projects`.
+    fn refresh_spec(&mut self, idx: usize, rel: &str, texts: &Texts, fx: &mut Effects) -> Option<Vec<usize>> {
+        let seen = |r: &Root| r.ws.index_of(rel).map(|i| specs::fingerprint(&r.ws.project.specs[i]));
+        let before = seen(&self.roots[idx]);
+        let affected = self.reanalyze(idx, rel, texts)?;
+        fx.projects.extend((seen(&self.roots[idx]) != before).then(|| self.roots[idx].path.clone()));
+        Some(affected)
+    }
+
+    fn reanalyze(&mut self, idx: usize, rel: &str, texts: &Texts) -> Option<Vec<usize>> {
         let abs = self.roots[idx].abs(rel);
         let r = &mut self.roots[idx];
         if let Some(doc) = self.docs.get_mut(&abs) {
@@ -486,7 +475,7 @@ impl State {
                     }
                 }
                 let known = self.roots[idx].ws.index_of(rel).is_some();
-                match self.refresh_spec(idx, rel, texts) {
+                match self.refresh_spec(idx, rel, texts, fx) {
                     Some(changed) => affected.extend(changed),
                     None => fx.later.push(abs),
                 }
@@ -507,7 +496,6 @@ impl State {
     /// any published file that is no longer a spec; `Some`: the spec files the
     /// workspace removed since the last call). Costs what changed, not the project.
     pub(super) fn collect(&mut self, idx: usize, specs: Option<&[usize]>, fx: &mut Effects) {
-        fx.project_changed(&self.roots[idx].path);
         let removed = self.roots[idx].ws.take_removed();
         let mut current: Vec<(String, Vec<Diagnostic>)> = Vec::new();
         {

@@ -19,7 +19,7 @@ mod handlers;
 mod loading;
 pub mod log;
 mod notifications;
-mod project_changed;
+pub mod project_changed;
 pub mod publish;
 mod runs;
 pub mod server;
@@ -49,6 +49,7 @@ pub fn run() -> anyhow::Result<()> {
             .custom_method("chant-lsp/documentText", server::Backend::document_text)
             .custom_method("chant-lsp/changes", server::Backend::changes)
             .custom_method("chant-lsp/graph", server::Backend::graph)
+            .custom_method("chant-lsp/specs", server::Backend::specs)
             .custom_method("window/workDoneProgress/cancel", server::Backend::work_done_progress_cancel)
             .finish();
         // Our framing in front of tower-lsp-server's (see `transport`): stdin → checked

@@ -290,7 +290,8 @@ impl Backend {
     ) {
         let client = self.inner.client.clone();
         // The lens on the title turns into "Running… ■ Stop" now, not when chant first
-        // touches the spec file.
+        // touches the spec file; the specs view moves the spec to Running.
+        self.projects_changed([root.clone()]);
         self.refresh_lenses().await;
         let supports = self.state().caps.work_done_progress;
         // A client that never answers the creation must not hold the run up.
@@ -416,6 +417,8 @@ impl Backend {
         let _ = std::fs::create_dir_all(root.join(".chant/logs"));
         let _ = std::fs::write(&log_path, header + &output.text());
         self.runs().last.insert((root.clone(), id.clone()), LastRun { ok, summary: summary.clone() });
+        // The spec leaves Running (its log and outcome are kept now).
+        self.projects_changed([root.clone()]);
         log!(Info, "{title}: {summary}");
         if let Some(p) = progress {
             p.finish_with_message(summary.clone()).await;

@@ -50,6 +50,8 @@ pub struct Inner {
     git: Mutex<HashMap<PathBuf, GitSlot>>,
     /// Blame of source-file lines, shared with the blocking threads that blame.
     pub(super) blames: Arc<Mutex<super::sources::BlameCache>>,
+    /// Projects changed since the last `chant-lsp/projectChanged` went out.
+    pub(super) changed: Mutex<super::project_changed::Changed>,
 }
 
 #[derive(Default)]
@@ -80,6 +82,7 @@ impl Backend {
                 runs: Mutex::new(Default::default()),
                 git: Mutex::new(HashMap::new()),
                 blames: Arc::default(),
+                changed: Mutex::new(Default::default()),
             }),
         }
     }
@@ -142,9 +145,8 @@ impl Backend {
         for root in fx.git {
             self.refresh_git(root);
         }
-        if !fx.projects_changed.is_empty() {
-            let b = self.clone();
-            tokio::spawn(async move { super::project_changed::send(&b, fx.projects_changed).await });
+        if !fx.projects.is_empty() {
+            self.projects_changed(fx.projects);
         }
         if !fx.run_facts.is_empty() || fx.refresh_views {
             // Run facts first: the views refreshed next must show them.
@@ -432,6 +434,10 @@ impl Backend {
 
     pub(super) async fn graph(&self, params: handlers::graph::Params) -> Result<handlers::graph::Reply> {
         handlers::graph::handle(self, params).await
+    }
+
+    pub async fn specs(&self, params: handlers::specs::SpecsParams) -> Result<handlers::specs::SpecsResult> {
+        Ok(handlers::specs::handle(self, params))
     }
 
     pub async fn work_done_progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {

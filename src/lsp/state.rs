@@ -309,5 +309,26 @@ pub fn links_to(s: &Summary, rel: &str) -> bool {
 pub fn keeps_text(path: &Path, root: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else { return true };
     let rel = rel.to_string_lossy();
-    rel.starts_with(".chant/") || rel == crate::analysis::selection::PROJECT_FILE || workspace::classify(&rel).is_some()
+    rel.starts_with(".chant/")
+        || rel == crate::analysis::selection::PROJECT_FILE
+        || workspace::classify(&rel).is_some()
+}
+
+/// File contents read from the disk for a change (`Err(ReadProblem::Missing)` when the
+/// file is gone; other problems when it was not read: too large, outside the project, not
+/// a regular file), and the number of that read ([`State::disk_read`], taken before
+/// reading).
+#[derive(Default)]
+pub struct Texts {
+    pub read: u64,
+    pub files: HashMap<PathBuf, Result<Vec<u8>, crate::analysis::facts::ReadProblem>>,
+}
+
+impl Texts {
+    pub fn new(
+        read: u64,
+        files: impl IntoIterator<Item = (PathBuf, Result<Vec<u8>, crate::analysis::facts::ReadProblem>)>,
+    ) -> Texts {
+        Texts { read, files: files.into_iter().collect() }
+    }
 }

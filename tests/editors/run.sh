@@ -9,7 +9,7 @@
 #   * VS Code = code-server (npm) in headless Chromium (Debian) driven by playwright-core, with the
 #     extension from editors/vscode packaged by editors/vscode/package.sh (esbuild bundle + vsce) and
 #     installed by this script; scenarios (vscode/drive.mjs): `main` (Restricted Mode, then
-#     trusted), `missing-server` and `graph` with the universal .vsix (no server inside); `bundled`
+#     trusted), `missing-server`, `graph` and `specs-view` with the universal .vsix (no server inside); `bundled`
 #     (nothing on PATH, no setting, no CHANT_LSP_PATH) and `old-server` (the .vsix asks for a newer server, and the
 #     binary has lost its executable bit) with the linux-x64 .vsix that carries the release server.
 #
@@ -353,6 +353,7 @@ build_extension() {
 #   old-server      the same with a .vsix that needs server 99.0.0, and the installed server's
 #                   executable bit removed: the extension restores it and warns once
 #   graph           "chant: Show Dependency Graph": the SVG in the webview, red cycle edges, a click
+#   specs-view      the Chant view: sections, the ready queue, Run from the view, the status bar
 run_vscode() {
   local scenario=$1 t tmp rc=0 port shots label="vscode-$1"
   t=$(now)
@@ -452,6 +453,7 @@ test_vscode() {
   run_vscode bundled
   run_vscode old-server
   run_vscode graph
+  run_vscode specs-view
 }
 
 # --- main --------------------------------------------------------------------------------------

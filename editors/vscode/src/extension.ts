@@ -20,6 +20,7 @@ import {
 } from 'vscode-languageclient/node';
 import { versionProblem } from './serverVersion';
 import { GraphView } from './graph';
+import { SpecsView } from './specsView';
 
 /** Documents the server is started for: markdown files inside a `.chant` folder. */
 const DOCUMENT_SELECTOR = [{ scheme: 'file', language: 'markdown', pattern: '**/.chant/**/*.md' }];
@@ -50,6 +51,7 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 const changes = new Map<string, string>();
 let runs: RunStatus;
+let specs: SpecsView;
 let starting: Promise<void> | undefined;
 /** Where the extension is installed: a platform-specific .vsix carries the server in server/. */
 let extensionPath = '';
@@ -65,7 +67,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   minimumServerVersion = context.extension.packageJSON?.chantLsp?.minimumServerVersion;
   runs = new RunStatus();
   graphView = new GraphView(() => client, output);
-  context.subscriptions.push(output, runs, graphView);
+  specs = new SpecsView(() => client, (command, args) => sendServerCommand(command, args));
+  context.subscriptions.push(output, runs, graphView, specs);
   // "Show changes" opens a side-by-side diff view of these read-only texts.
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(CHANGES_SCHEME, {
@@ -327,16 +330,22 @@ async function start(): Promise<void> {
   };
 
   const c = new LanguageClient('chant', 'chant language server', serverOptions, clientOptions);
-  graphView.attach(c);
+  // One handler for the notification (a client keeps one per method): both views follow it.
+  c.onNotification('chant-lsp/projectChanged', (params: { root?: string }) => {
+    graphView.projectChanged(params);
+    specs.projectChanged();
+  });
   c.onDidChangeState((e) => {
     if (e.newState === State.Stopped) {
       runs.clear();
+      specs.clear();
     }
   });
   client = c;
   try {
     await c.start();
     reportVersion(c, found.path);
+    specs.attach(c);
   } catch (e) {
     output.appendLine(`chant-lsp failed to start: ${errorText(e)}`);
     void vscode.window.showErrorMessage(

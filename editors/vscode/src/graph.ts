@@ -47,13 +47,11 @@ export class GraphView implements vscode.Disposable {
     );
   }
 
-  /** Hooks a (new) language client's project change notifications. */
-  attach(c: LanguageClient): void {
-    c.onNotification('chant-lsp/projectChanged', (params: { root?: string }) => {
-      if (this.panel && (!this.root || !params?.root || params.root === this.root)) {
-        this.refreshSoon();
-      }
-    });
+  /** The server's `chant-lsp/projectChanged`: redraw when it is about the graph's project. */
+  projectChanged(params: { root?: string }): void {
+    if (this.panel && (!this.root || !params?.root || params.root === this.root)) {
+      this.refreshSoon();
+    }
   }
 
   /** The command: opens (or reveals) the panel for the active spec, else the first folder. */

@@ -1,5 +1,5 @@
 //! Editor features as plain data: what is under the cursor, hovers, navigation,
-//! completion, outline, hints, lenses and renames. Byte ranges in, byte ranges out;
+//! completion, outline, hints, lenses, renames and the specs view. Byte ranges in, byte ranges out;
 //! `lsp/` turns them into protocol types.
 
 pub mod actions;
@@ -14,4 +14,5 @@ pub mod locate;
 pub mod navigation;
 pub mod rename;
 pub mod sources;
+pub mod specs;
 pub mod symbols;

@@ -1,14 +1,17 @@
 //! The whole project as chant sees it: every spec's [`Summary`], indexed by ID, with
 //! the rules that need more than one spec (dependencies, members, duplicates). The
 //! graph algorithms live apart: dependency cycles in [`cycles`], chant's readiness
-//! rules (chant-behaviour.md §6) in [`readiness`].
+//! rules (chant-behaviour.md §6) in [`readiness`], the order `chant work --chain` takes
+//! ready specs in [`queue`].
 //!
 //! chant itself only sees active specs; archived ones are indexed too so that a
 //! reference into the archive can be explained instead of reported as unknown.
 
 pub mod cycles;
+pub mod queue;
 pub mod readiness;
 
+pub use queue::Queue;
 pub use readiness::{Blocker, Readiness};
 
 use super::config::Config;

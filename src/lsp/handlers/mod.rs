@@ -20,6 +20,7 @@ pub mod inlay_hint;
 pub mod references;
 pub mod rename;
 pub mod shutdown;
+pub mod specs;
 pub mod will_rename_files;
 pub mod workspace_symbol;
 

@@ -1,7 +1,8 @@
 -- Neovim end-to-end test of chant-lsp through the configs in editors/nvim, doing what a person
--- does: open a spec, read its diagnostics, hover a dependency, go to its definition, use the
--- :Chant* commands (:ChantGraph mermaid and svg too), open a markdown file outside any project,
--- apply a quick fix, save, and run the spec through a code action (watching the run's $/progress).
+-- does: open a spec, read its diagnostics, list the specs and the ready queue in the quickfix
+-- list, hover a dependency, go to its definition, use the :Chant* commands (:ChantGraph mermaid
+-- and svg too), open a markdown file outside any project, apply a quick fix, save, and run the
+-- spec through a code action (watching the run's $/progress).
 --
 -- Run by tests/editors/run.sh as
 --   nvim --headless -u NONE -i NONE -n -c 'luafile e2e.lua'
@@ -314,6 +315,66 @@ local steps = {
         ('unknown-dependency at line %d col %d (1-based), want 4:14'):format(found.lnum + 1, found.col + 1))
       expect(found.severity == vim.diagnostic.severity.ERROR, 'severity ' .. tostring(found.severity))
       return { line = found.lnum + 1, col = found.col + 1, message = found.message, source = found.source }
+    end,
+  },
+  {
+    name = 'specs',
+    run = function()
+      -- :ChantSpecs fills the quickfix list from chant-lsp/specs, grouped as the server groups
+      -- the specs (the ready queue first, in chant work --chain order); :ChantReady lists the
+      -- queue alone. The demo's states, as chant sees them:
+      local want = {
+        '[Ready] 002-p9d Wire the rate limiter into the API',
+        '[Ready] 001-r7q Research sensible default rate limits',
+        '[Ready] 001-d1r.2 Deprecate the v1 routes',
+        '[Ready] 001-t5f install the load-test tool first',
+        '[Blocked] 001-u4x Add request IDs to API logs — blocked by 2026-11-05-002-zz9 (no such spec)',
+        '[Blocked] 001-a2b Add a readiness endpoint — blocked by 2026-10-01-001-old (archived: chant never sees it)',
+        '[Blocked] 001-c1a Add the accounts endpoint — blocked by 2026-11-07-002-c2b (pending)',
+        '[Blocked] 002-c2b Add account permissions — blocked by 2026-11-07-003-c3c (pending)',
+        '[Blocked] 003-c3c Add the audit log for account changes — blocked by 2026-11-07-001-c1a (pending)',
+        '[Needs attention] 001-y8e Split the router into its own module — chant cannot read this spec (see its diagnostics)',
+        '[In progress without a live run] 001-d1r Ship the v2 API — no run holds its lock (stopped or crashed)',
+        '[Completed] 001-k3v Add a token-bucket rate limiter',
+        '[Completed] 001-d1r.1 Add versioned routes',
+        '[Completed] 002-zz8 Add structured logging',
+      }
+      local function texts(title)
+        local qf = vim.fn.getqflist({ title = 1, items = 1 })
+        if qf.title ~= title or #qf.items == 0 then
+          return nil
+        end
+        local out = {}
+        for _, it in ipairs(qf.items) do
+          table.insert(out, { text = it.text, file = vim.api.nvim_buf_get_name(it.bufnr) })
+        end
+        return out
+      end
+      vim.cmd('buffer ' .. ctx.spec)
+      vim.fn.setqflist({}, 'r', { title = 'none', items = {} })
+      vim.cmd('ChantSpecs')
+      local got = wait_for(10000, ':ChantSpecs fills the quickfix list', function()
+        return texts('chant: specs')
+      end)
+      local lines = vim.tbl_map(function(e) return e.text end, got)
+      expect(vim.deep_equal(lines, want), ':ChantSpecs entries: ' .. vim.inspect(lines))
+      expect(got[1].file:find('/.chant/specs/2026-11-02-002-p9d.md', 1, true), 'first entry opens ' .. got[1].file)
+      vim.cmd('cclose')
+      vim.cmd('buffer ' .. ctx.spec)
+      vim.cmd('ChantReady')
+      local ready = wait_for(10000, ':ChantReady fills the quickfix list', function()
+        return texts('chant: ready queue')
+      end)
+      local rlines = vim.tbl_map(function(e) return e.text end, ready)
+      expect(vim.deep_equal(rlines, {
+        '[Ready 1/4] 002-p9d Wire the rate limiter into the API',
+        '[Ready 2/4] 001-r7q Research sensible default rate limits',
+        '[Ready 3/4] 001-d1r.2 Deprecate the v1 routes',
+        '[Ready 4/4] 001-t5f install the load-test tool first',
+      }), ':ChantReady entries: ' .. vim.inspect(rlines))
+      vim.cmd('cclose')
+      vim.cmd('buffer ' .. ctx.spec)
+      return { specs = #lines, ready = rlines }
     end,
   },
   {

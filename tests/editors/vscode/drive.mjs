@@ -533,6 +533,129 @@ const mainScenario = [
   },
 ];
 
+// Scenario `specs-view`: the Chant view (its own activity bar container) fed by chant-lsp/specs:
+// sections with counts, the ready queue in chain order, the status bar counts; the inline Run
+// button runs a spec (the fake chant) that moves to Running, then to Completed.
+
+/** The rows of the Chant view in the Chant container, as their visible texts. */
+async function viewRows(page) {
+  const rows = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Specs' }) }).locator('.monaco-list-row');
+  // A row is its label and its description (the count of a section, the short ID and reason of a spec).
+  return rows.evaluateAll((els) =>
+    els.map((el) => {
+      const part = (sel) => (el.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      return [part('.label-name'), part('.label-description')].filter(Boolean).join(' ');
+    }),
+  );
+}
+
+function viewRow(page, text) {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Specs' }) }).locator('.monaco-list-row', { hasText: text }).first();
+}
+
+async function specsStatus(page, want) {
+  const item = page.locator('.statusbar-item', { hasText: want });
+  await waitFor(item, `the status bar item "${want}"`, 'visible', 15000);
+  return textOf(item);
+}
+
+const specsView = [
+  {
+    name: 'workbench-trusted',
+    run: async (page) => {
+      await page.goto(URL_, { waitUntil: 'domcontentloaded', timeout: STEP_TIMEOUT });
+      await waitFor(page.locator('.monaco-workbench'), 'the workbench loads');
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'trust' });
+      await waitFor(dialog, 'the workspace trust prompt');
+      await dialog.locator('.monaco-button', { hasText: /^Yes/ }).first().click();
+      await waitFor(page.locator('.explorer-folders-view .monaco-list-row').first(), 'the explorer lists the folder');
+      return { title: await page.title() };
+    },
+  },
+  {
+    name: 'open-view',
+    run: async (page) => {
+      await page.locator('.activitybar .action-item .action-label[aria-label^="Chant"]').first().click();
+      // Widen the side bar (drag its edge) so that the rows' reasons can be read.
+      const box = await page.locator('.part.sidebar').boundingBox();
+      if (box) {
+        await page.mouse.move(box.x + box.width - 1, box.y + 300);
+        await page.mouse.down();
+        await page.mouse.move(box.x + 620, box.y + 300, { steps: 10 });
+        await page.mouse.up();
+      }
+      // Sections with counts (empty ones hidden), the ready queue in chain order, Completed collapsed.
+      const want = [
+        'Ready 4',
+        'Wire the rate limiter into the API 002-p9d',
+        'Research sensible default rate limits 001-r7q',
+        'Deprecate the v1 routes 001-d1r.2',
+        'install the load-test tool first 001-t5f',
+        'Blocked 5',
+      ];
+      const rows = await poll('the Chant view lists the Ready section in queue order', async () => {
+        const r = await viewRows(page);
+        return want.every((w, i) => (r[i] ?? '').startsWith(w)) ? r : null;
+      }, { timeout: 20000, seen: () => viewRows(page) });
+      for (const section of ['Needs attention 1', 'In progress without a live run 1', 'Completed 3']) {
+        if (!rows.some((r) => r === section)) fail(`no section row "${section}": ${JSON.stringify(rows)}`);
+      }
+      if (rows.some((r) => r.startsWith('Running') || r.startsWith('Cancelled'))) fail(`empty sections shown: ${JSON.stringify(rows)}`);
+      if (rows.some((r) => r.includes('Add a token-bucket rate limiter'))) fail(`Completed is not collapsed: ${JSON.stringify(rows)}`);
+      const blocked = rows.find((r) => r.startsWith('Add the accounts endpoint'));
+      if (!blocked || !blocked.includes('blocked by 2026-11-07-002-c2b (pending)')) fail(`the blocked row says why: ${blocked}`);
+      const status = await specsStatus(page, 'chant: 4 ready · 0 running · 5 blocked');
+      await page.mouse.move(700, 5);
+      const view = await shot(page, 'specs-view');
+      return { rows, status, screenshot: view };
+    },
+  },
+  {
+    name: 'run-from-view',
+    run: async (page) => {
+      const row = viewRow(page, 'Wire the rate limiter into the API');
+      await row.hover();
+      const run = row.locator('.actions .action-label[aria-label="Run"]');
+      await waitFor(run, 'the inline Run button on the p9d row');
+      // A blocked spec has no Run button (the server says it is not enabled).
+      const blocked = viewRow(page, 'Add the accounts endpoint');
+      await blocked.hover();
+      const blockedButtons = await blocked.locator('.actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      if (blockedButtons.includes('Run')) fail(`a blocked spec offers Run: ${JSON.stringify(blockedButtons)}`);
+      await row.hover();
+      await waitFor(run, 'the inline Run button shows again on hover');
+      const button = await shot(page, 'specs-view-run-button');
+      await run.click();
+      const rows = await poll('p9d moves to Running', async () => {
+        const r = await viewRows(page);
+        const at = r.indexOf('Running 1');
+        return at >= 0 && (r[at + 1] ?? '').startsWith('Wire the rate limiter into the API') ? r : null;
+      }, { timeout: 15000, every: 100, seen: () => viewRows(page) });
+      const status = await specsStatus(page, 'chant: 3 ready · 1 running · 5 blocked');
+      await page.mouse.move(700, 5);
+      const running = await shot(page, 'specs-view-running');
+      return { rows, status, blocked_buttons: blockedButtons, screenshots: [button, running] };
+    },
+  },
+  {
+    name: 'completed',
+    run: async (page) => {
+      await toast(page, `chant work ${P9D_ID}: exit 0`);
+      const status = await specsStatus(page, 'chant: 3 ready · 0 running · 5 blocked');
+      await waitFor(viewRow(page, /^\s*Completed\s*4\s*$/), 'the Completed section counts 4', 'visible', 15000);
+      await viewRow(page, /^\s*Completed\s*4\s*$/).click();
+      const rows = await poll('p9d is under Completed', async () => {
+        const r = await viewRows(page);
+        const at = r.indexOf('Completed 4');
+        return at >= 0 && r.slice(at + 1).some((x) => x.startsWith('Wire the rate limiter into the API')) && !r.includes('Running 1') ? r : null;
+      }, { timeout: 15000, every: 100, seen: () => viewRows(page) });
+      await clearToasts(page);
+      await page.mouse.move(700, 5);
+      return { rows, status, screenshot: await shot(page, 'specs-view-completed') };
+    },
+  },
+];
+
 // Scenario `missing-server`: no CHANT_LSP_PATH and no chant-lsp on PATH.
 const missingServer = [
   workbench,
@@ -717,7 +840,7 @@ const graphScenario = [
   },
 ];
 
-const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer, graph: graphScenario };
+const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer, graph: graphScenario, 'specs-view': specsView };
 const SCENARIO = env.SCENARIO || 'main';
 const steps = scenarios[SCENARIO];
 if (!steps) {

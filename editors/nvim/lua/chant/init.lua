@@ -2,7 +2,8 @@
 -- the current buffer, and (for Neovim 0.7-0.10) a way to start the server for chant projects.
 -- Works on Neovim 0.7 and later. On 0.11+ the server itself is configured by lsp/chant_lsp.lua.
 --
---   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec, :ChantGraph [format]
+--   require('chant').setup()        -- :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec, :ChantGraph [format],
+--                                      :ChantSpecs, :ChantReady
 --   require('chant').start(bufnr)   -- 0.7-0.10: start/attach chant-lsp if bufnr is in a chant project
 --
 -- Code lenses (on specs, and on the first line of any project file naming the specs that change
@@ -172,8 +173,8 @@ function M.execute(command, bufnr, extra)
   return ok
 end
 
---- Defines :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec (the cursor's line) and :ChantGraph
---- (chant/graph.lua).
+--- Defines :ChantWork, :ChantStop, :ChantLog, :ChantWhichSpec (the cursor's line), :ChantGraph
+--- (chant/graph.lua), and :ChantSpecs and :ChantReady (chant/specs.lua).
 function M.setup()
   local commands = {
     ChantWork = { 'chant.run', 'chant: run this spec (chant work)' },
@@ -196,6 +197,7 @@ function M.setup()
     end,
     desc = 'chant: the dependency graph (svg, mermaid, dot or json)',
   })
+  require('chant.specs').setup()
 end
 
 return M
