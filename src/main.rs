@@ -40,33 +40,35 @@ fn main() -> ExitCode {
             let _ = write!(stdout(), "{}", cli::USAGE);
             ExitCode::SUCCESS
         }
-        Command::Graph(args) => match cli::graph::run(&args) {
-            Ok(outcome) => {
-                let _ = stderr().write_all(outcome.notes.as_bytes());
-                let mut out = stdout();
-                let _ = out.write_all(outcome.output.as_bytes());
-                let _ = out.flush();
-                ExitCode::from(outcome.exit_code as u8)
+        Command::Graph(args) => report(
+            cli::graph::run(&args)
+                .map(|o| (o.notes, o.output, o.exit_code as u8))
+                .map_err(|e| format!("{e:#}")),
+        ),
+        Command::Check(args) => report(
+            cli::check::run(&args)
+                .map(|o| (o.notes, o.output, o.exit_code as u8))
+                .map_err(|e| format!("{e:#}")),
+        ),
+    }
+}
+
+/// Prints what a command found (notes on stderr, output on stdout) and exits with its
+/// code; an error exits with 2.
+fn report(outcome: Result<(String, String, u8), String>) -> ExitCode {
+    match outcome {
+        Ok((notes, output, code)) => {
+            if !notes.is_empty() {
+                let _ = std::io::stderr().lock().write_all(notes.as_bytes());
             }
-            Err(e) => {
-                let _ = writeln!(stderr(), "error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
-        Command::Check(args) => match cli::check::run(&args) {
-            Ok(outcome) => {
-                if !outcome.notes.is_empty() {
-                    let _ = stderr().write_all(outcome.notes.as_bytes());
-                }
-                let mut out = stdout();
-                let _ = out.write_all(outcome.output.as_bytes());
-                let _ = out.flush();
-                ExitCode::from(outcome.exit_code as u8)
-            }
-            Err(e) => {
-                let _ = writeln!(stderr(), "error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(output.as_bytes());
+            let _ = out.flush();
+            ExitCode::from(code)
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr().lock(), "error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
