@@ -375,7 +375,7 @@ run_vscode() {
     "$HERE/vscode/settings.json" "$tmp/user-data/User/settings.json" "$tmp/bin/chant"
   local path="$tmp/bin:$PATH" lsp_path=$SERVER vsix=$VSIX
   case "$scenario" in bundled) vsix=$VSIX_BUNDLED ;; old-server) vsix=$VSIX_OLD ;; esac
-  if [ "$scenario" != main ]; then
+  if [ "$scenario" = missing-server ] || [ "$scenario" = bundled ] || [ "$scenario" = old-server ]; then
     # Hide every chant-lsp: no CHANT_LSP_PATH, and no PATH entry that holds one.
     rm "$tmp/bin/chant-lsp"
     lsp_path=
