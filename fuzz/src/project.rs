@@ -101,15 +101,23 @@ pub fn project(data: &[u8]) {
     }
 }
 
-/// What the server does with a file event on `path` (`lsp::changes`: `refresh_spec`
-/// for a spec, `links_to` for the specs that read another file), on the files as they
-/// are now.
+/// What the server does with a file event on `path` (`lsp::changes`: the spec itself
+/// re-read or removed, then every spec whose links name the file, `links_to`), on the
+/// files as they are now.
 fn update(ws: &mut Workspace, files: &Files, path: &str) {
     let facts = files.facts();
     let before: HashMap<String, Vec<Diagnostic>> =
         (0..ws.project.specs.len()).map(|i| (ws.project.specs[i].path.clone(), ws.diagnostics(i))).collect();
     let mut affected: Vec<usize> = Vec::new();
     let mut rebuilt = false;
+    // The specs whose links name the file (the server finds them before it reads).
+    let linked: Vec<String> = ws
+        .project
+        .specs
+        .iter()
+        .filter(|s| s.path != path && links_to(s, path))
+        .map(|s| s.path.clone())
+        .collect();
     match workspace::classify(path) {
         Some(src) if !files.bytes.contains_key(path) && !files.kinds.contains_key(path) => {
             let was = ws.index_of(path).is_some();
@@ -130,16 +138,13 @@ fn update(ws: &mut Workspace, files: &Files, path: &str) {
             affected = ws.update(summary, local);
             rebuilt |= ws.project.specs.len() != n;
         }
-        None => {
-            let linked: Vec<String> =
-                ws.project.specs.iter().filter(|s| links_to(s, path)).map(|s| s.path.clone()).collect();
-            for rel in linked {
-                let src = workspace::classify(&rel).expect("a spec path");
-                let ctx = Context { config: ws.config(), prompts: &ws.prompts, facts: &facts };
-                let (summary, local) = workspace::analyze_source(&ctx, &src, files.read(&rel));
-                affected.extend(ws.update(summary, local));
-            }
-        }
+        None => {}
+    }
+    for rel in linked {
+        let src = workspace::classify(&rel).expect("a spec path");
+        let ctx = Context { config: ws.config(), prompts: &ws.prompts, facts: &facts };
+        let (summary, local) = workspace::analyze_source(&ctx, &src, files.read(&rel));
+        affected.extend(ws.update(summary, local));
     }
     if rebuilt {
         return;
