@@ -402,6 +402,46 @@ fn changes_during_a_reload_wait_and_a_second_reload_follows() {
     assert!(h.st.folders.contains(&folder));
 }
 
+/// A spec file that appears or goes re-checks the specs whose links name it, as any
+/// other linked file does (found by the `project` fuzz target).
+#[test]
+fn a_spec_file_that_appears_or_goes_rechecks_the_specs_linking_to_it() {
+    let mut h = Harness::new(&project());
+    let ddd = ".chant/specs/2026-01-04-001-ddd.md";
+    let ccc = h.write(
+        &format!(".chant/specs/{CCC}.md"),
+        &spec(&format!("depends_on: [{BBB}]\ncontext: [{ddd}]\n"), "Use the limiter"),
+    );
+    check(
+        h.disk(&[ccc]),
+        expect![[r#"
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: missing-file
+            refresh views
+        "#]],
+    );
+    let created = h.write(ddd, &spec("", "Document the limiter"));
+    check(
+        h.disk(std::slice::from_ref(&created)),
+        expect![[r#"
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: (clear)
+            refresh views
+        "#]],
+    );
+    h.assert_fresh();
+    std::fs::remove_file(&created).unwrap();
+    check(
+        h.disk(&[created]),
+        expect![[r#"
+            publish
+              .chant/specs/2026-01-03-001-ccc.md: missing-file
+            refresh views
+        "#]],
+    );
+    h.assert_fresh();
+}
+
 #[test]
 fn delete_and_rename() {
     let mut h = Harness::new(&project());

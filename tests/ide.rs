@@ -497,4 +497,30 @@ target_files: [src/store.rs]
     assert_eq!(without_archived.len(), 4);
     assert!(sources::specs_of(&ws.project, "lib/nothing.rs", true, &running).is_empty());
     assert!(sources::lenses(&[]).is_empty());
+
+/// A completion replaces text on the cursor's line only, and around the cursor: a lone
+/// CR ends a line for the editor (and for YAML), so a value after it is not the value
+/// of the key before it (found by the `spec` fuzz target).
+#[test]
+fn completion_ranges_stay_on_the_cursor_line() {
+    for spec in [
+        "---\r\nstatus: pending\r-$0--\r# T",
+        "---\nstatus: pending\r$0\n---\n# T\n",
+        "---\rdepends_on: [2026-01\r$0]\r---\r# T\r",
+        "---\ndepends_on:\r- $0\n---\n# T\n",
+        "---\n---\n# T\r\rSee [[2026$0\n",
+    ] {
+        let c = with_base(&format!("//- .chant/specs/2026-01-03-001-ccc.md\n{spec}"));
+        let text = &c.fixture.files[&c.path];
+        let items = c.with(|ws, facts, f, o| completion::complete(&ws.project, facts, f, o).items);
+        for i in items {
+            let r = i.replace.clone();
+            assert!(r.start <= c.offset && c.offset <= r.end, "{spec:?}: `{}` replaces {r:?}", i.label);
+            assert!(
+                !text[r.clone()].contains(['\n', '\r']),
+                "{spec:?}: `{}` replaces {r:?} across lines",
+                i.label
+            );
+        }
+    }
 }

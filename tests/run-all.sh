@@ -19,6 +19,22 @@ cargo clippy --locked --all-targets -- -D warnings
 echo "== tests"
 cargo test --locked --lib --bins --tests
 
+echo "== fuzzing"
+# The tests above replayed the committed corpus (tests/fuzz_corpus.rs). Where a nightly
+# toolchain with cargo-fuzz is present, each target also runs for 20 s from that corpus;
+# new inputs go to a temporary folder, so the checkout stays as it is.
+if cargo +nightly fuzz --version >/dev/null 2>&1; then
+  fuzz_out="$(mktemp -d)"
+  for target in spec project lsp_edits; do
+    mkdir -p "$fuzz_out/$target"
+    cargo +nightly fuzz run "$target" "$fuzz_out/$target" "fuzz/corpus/$target" -- \
+      -max_total_time=20 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+  done
+  rm -rf "$fuzz_out"
+else
+  echo "no nightly toolchain with cargo-fuzz here: the committed corpus was replayed on stable by tests/fuzz_corpus.rs instead"
+fi
+
 echo "== benchmark builds (not run: see README, Speed)"
 cargo build --locked --release --benches
 

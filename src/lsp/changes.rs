@@ -430,17 +430,16 @@ impl State {
                 plan.reload.push(idx);
                 continue;
             }
-            let linked: Vec<String> = if others.is_empty() {
-                Vec::new()
-            } else {
+            // Specs whose links name a changed file: a spec file too (one that appears
+            // or goes changes `missing-file` on a `context: [.chant/specs/…]` link).
+            let linked: Vec<String> =
                 r.ws.project
                     .specs
                     .iter()
-                    .filter(|s| others.iter().any(|o| state::links_to(s, o)))
+                    .filter(|s| specs.iter().chain(&others).any(|o| state::links_to(s, o)))
                     .map(|s| s.path.clone())
                     .filter(|rel| !specs.contains(rel))
-                    .collect()
-            };
+                    .collect();
             plan.recheck.push((idx, specs, linked));
         }
         plan

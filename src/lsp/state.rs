@@ -292,8 +292,8 @@ pub fn touches_git(rel: &str) -> bool {
     }
 }
 
-/// The facts a spec's local rules read: does `rel` (a changed non-spec file) matter to
-/// spec `s`?
+/// The facts a spec's local rules read: does `rel` (a changed file, a spec file too)
+/// matter to spec `s`?
 pub fn links_to(s: &Summary, rel: &str) -> bool {
     s.links.iter().any(|l| match &l.path {
         Some(p) if p.contains(['*', '?', '[']) => true,

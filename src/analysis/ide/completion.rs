@@ -56,8 +56,10 @@ enum Site<'a> {
 pub fn complete(project: &Project, facts: &dyn FileFacts, f: &SpecFile, offset: usize) -> Completions {
     let text = f.text;
     let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    // The cursor's line as the editor sees it: a lone `\r` ends a line too (as in YAML),
+    // and an edit range must stay on the cursor's line.
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
     let prefix = &text[line_start..offset];
     let in_yaml = f.yaml.as_ref().is_some_and(|y| y.start <= offset && offset <= y.end)
         || (f.split.open_fence.is_some() && f.split.close_fence.is_none() && f.yaml.is_none());
@@ -132,7 +134,7 @@ fn owning_key(text: &str, line_start: usize) -> Option<String> {
     let indent = here.len() - here.trim_start_matches(' ').len();
     let mut end = line_start;
     while end > 0 {
-        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let start = text[..end - 1].rfind(['\n', '\r']).map_or(0, |i| i + 1);
         let line = &text[start..end - 1];
         end = start;
         let content = line.trim_start_matches(' ');
