@@ -427,6 +427,7 @@ fn a_spec_file_that_appears_or_goes_rechecks_the_specs_linking_to_it() {
             publish
               .chant/specs/2026-01-03-001-ccc.md: (clear)
             refresh views
+            project changed <project>
         "#]],
     );
     h.assert_fresh();
@@ -437,6 +438,7 @@ fn a_spec_file_that_appears_or_goes_rechecks_the_specs_linking_to_it() {
             publish
               .chant/specs/2026-01-03-001-ccc.md: missing-file
             refresh views
+            project changed <project>
         "#]],
     );
     h.assert_fresh();

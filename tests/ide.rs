@@ -497,6 +497,7 @@ target_files: [src/store.rs]
     assert_eq!(without_archived.len(), 4);
     assert!(sources::specs_of(&ws.project, "lib/nothing.rs", true, &running).is_empty());
     assert!(sources::lenses(&[]).is_empty());
+}
 
 /// A completion replaces text on the cursor's line only, and around the cursor: a lone
 /// CR ends a line for the editor (and for YAML), so a value after it is not the value
