@@ -61,9 +61,28 @@ fn peak_rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Makes the generated project its own git repository (one commit), once. The project
+/// lies under `target/` of this checkout: without a repository of its own, git would find
+/// this checkout's, and the fake chant's runs would branch and commit in it.
+fn own_repository(root: &std::path::Path) {
+    if root.join(".git").exists() {
+        return;
+    }
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main");
+    let repo = git2::Repository::init_opts(root, &opts).expect("git init");
+    let mut index = repo.index().expect("index");
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).expect("add");
+    index.write().expect("index write");
+    let tree = repo.find_tree(index.write_tree().expect("tree")).expect("tree");
+    let sig = git2::Signature::now("chant-lsp bench", "bench@example.invalid").expect("signature");
+    repo.commit(Some("HEAD"), &sig, &sig, "generated project", &tree, &[]).expect("commit");
+}
+
 fn main() {
     let n: usize = std::env::var("CHANT_BENCH_LSP_SPECS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let root = project(n);
+    own_repository(&root);
     let home = tempfile::tempdir().unwrap();
 
     // Pick an open spec whose edits reach dependents.
