@@ -38,17 +38,8 @@ pub fn parse(rest: &[&String]) -> Result<GraphArgs, String> {
             i += 1;
             continue;
         }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg, None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            rest.get(i).map(|s| s.to_string()).ok_or_else(|| format!("{name} needs a value"))
-        };
+        let (flag, inline) = super::split_flag(arg);
+        let mut value = |name: &str| super::flag_value(rest, &mut i, inline, name);
         match flag {
             "--format" | "-f" => {
                 let v = value("--format")?;

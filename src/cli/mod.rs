@@ -94,17 +94,8 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
             i += 1;
             continue;
         }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg, None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            if let Some(v) = inline.clone() {
-                return Ok(v);
-            }
-            i += 1;
-            rest.get(i).map(|s| s.to_string()).ok_or_else(|| format!("{name} needs a value"))
-        };
+        let (flag, inline) = split_flag(arg);
+        let mut value = |name: &str| flag_value(&rest, &mut i, inline, name);
         match flag {
             "--" => only_paths = true,
             "--format" | "-f" => {
@@ -154,4 +145,22 @@ pub fn parse(args: &[String], stdout_is_terminal: bool) -> Result<Command, Strin
     }
     let color = color.unwrap_or(stdout_is_terminal && std::env::var_os("NO_COLOR").is_none());
     Ok(Command::Check(CheckArgs { paths, format, color, options, selection: cli, fix, git: !no_git }))
+}
+
+/// An option as written: `--name=value` gives the name and its inline value; anything
+/// else is the option alone.
+fn split_flag(arg: &str) -> (&str, Option<&str>) {
+    match arg.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+        _ => (arg, None),
+    }
+}
+
+/// An option's value: the inline one, else the next argument (`i` moves past it).
+fn flag_value(rest: &[&String], i: &mut usize, inline: Option<&str>, name: &str) -> Result<String, String> {
+    if let Some(v) = inline {
+        return Ok(v.to_string());
+    }
+    *i += 1;
+    rest.get(*i).map(|s| s.to_string()).ok_or_else(|| format!("{name} needs a value"))
 }
