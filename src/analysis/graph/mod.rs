@@ -529,6 +529,15 @@ pub struct Drawn {
 /// Writes the graph in `format`. `Err` with [`Graph::too_large`]'s message for a picture
 /// of more than [`MAX_NODES`] nodes (JSON has no limit).
 pub fn draw(g: &Graph, format: Format) -> Result<Drawn, String> {
+    draw_with(g, format, svg::render)
+}
+
+/// [`draw`] with the SVG renderer given (tests use it to make the layout fail).
+pub fn draw_with(
+    g: &Graph,
+    format: Format,
+    render_svg: impl FnOnce(&Graph) -> Result<String, String>,
+) -> Result<Drawn, String> {
     if format != Format::Json {
         if let Some(why) = g.too_large() {
             return Err(why);
@@ -538,7 +547,7 @@ pub fn draw(g: &Graph, format: Format) -> Result<Drawn, String> {
         Format::Dot => text::dot(g),
         Format::Mermaid => text::mermaid(g),
         Format::Json => serde_json::to_string_pretty(&text::json(g)).unwrap_or_default() + "\n",
-        Format::Svg => match svg::render(g) {
+        Format::Svg => match render_svg(g) {
             Ok(svg) => svg,
             Err(why) => {
                 let message = Some(format!(
