@@ -171,6 +171,25 @@ fn the_view_follows_a_run_from_its_button() {
     assert_eq!(p["counts"]["blocked"], 1);
     assert_eq!(p["counts"]["total"], 6);
 
+    // `items` lists some sections; the others keep their counts and send no rows.
+    let some = specs(&mut s, json!({ "items": ["ready", "blocked"] }));
+    let q = &some["projects"][0];
+    assert_eq!(ids(section(q, "ready")), ids(section(p, "ready")));
+    assert_eq!(section(q, "blocked")["items"], section(p, "blocked")["items"]);
+    assert_eq!(section(q, "completed")["count"], 2);
+    assert!(section(q, "completed").get("items").is_none(), "{q}");
+    assert!(section(q, "pending").get("items").is_none(), "{q}");
+    assert_eq!((&q["counts"], &q["ready"]), (&p["counts"], &p["ready"]));
+    let only = specs(&mut s, json!({ "uri": uri(&env.root), "items": ["completed"] }));
+    assert_eq!(ids(section(&only["projects"][0], "completed")), ["2026-01-01-001-aaa", "2026-01-02-003-drv"]);
+    assert!(section(&only["projects"][0], "ready").get("items").is_none());
+    let none = specs(&mut s, json!({ "items": [] }));
+    assert!(none["projects"][0]["sections"].as_array().unwrap().iter().all(|s| s.get("items").is_none()));
+    let typo = s.request("chant-lsp/specs", json!({ "items": ["complete"] }));
+    assert_eq!(typo["error"]["code"], -32602, "{typo}");
+    let why = typo["error"]["message"].as_str().unwrap();
+    assert!(why.contains("`complete`") && why.contains("completed, cancelled"), "{why}");
+
     let item = &section(p, "ready")["items"][0];
     assert_eq!(item["shortId"], "001-bbb");
     assert_eq!(item["title"], "Report parse errors with positions");

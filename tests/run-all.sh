@@ -21,9 +21,19 @@ cargo test --locked --lib --bins --tests
 
 echo "== fuzzing"
 # The tests above replayed the committed corpus (tests/fuzz_corpus.rs). Where a nightly
-# toolchain with cargo-fuzz is present, each target also runs for 20 s from that corpus;
-# new inputs go to a temporary folder, so the checkout stays as it is.
-if cargo +nightly fuzz --version >/dev/null 2>&1; then
+# toolchain is present, each target also runs for 20 s from that corpus under cargo-fuzz
+# (installed from crates.io into the target folder when missing: about a minute, and the
+# targets' first build with the address sanitizer about 10 more on two cores). New inputs
+# go to a temporary folder, so the checkout stays as it is.
+if cargo +nightly --version >/dev/null 2>&1; then
+  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    tools="${CARGO_TARGET_DIR:-$PWD/target}/tools"
+    if [ ! -x "$tools/bin/cargo-fuzz" ]; then
+      echo "installing cargo-fuzz 0.13.2 into $tools"
+      cargo +nightly install --locked --quiet --root "$tools" cargo-fuzz --version 0.13.2
+    fi
+    export PATH="$tools/bin:$PATH"
+  fi
   fuzz_out="$(mktemp -d)"
   for target in spec project lsp_edits; do
     mkdir -p "$fuzz_out/$target"
@@ -32,7 +42,7 @@ if cargo +nightly fuzz --version >/dev/null 2>&1; then
   done
   rm -rf "$fuzz_out"
 else
-  echo "no nightly toolchain with cargo-fuzz here: the committed corpus was replayed on stable by tests/fuzz_corpus.rs instead"
+  echo "no nightly toolchain here: the committed corpus was replayed on stable by tests/fuzz_corpus.rs instead"
 fi
 
 echo "== benchmark builds (not run: see README, Speed)"

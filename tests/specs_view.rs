@@ -86,6 +86,17 @@ Cancelled (1): 2026-01-02-00a-can
     assert_eq!(v.ready, ["2026-01-02-001-rdy", "2026-01-02-002-dep", "2026-01-02-005-fld"]);
     assert_eq!(v.count(SectionKind::Blocked), 2);
     assert_eq!(v.queue_note, None);
+    assert_eq!(v.total(), 14);
+
+    // Listing only some sections leaves the rest counted but without rows.
+    let ws = workspace(&fixture);
+    let some = specs::view_listing(&ws, &run, &|k| matches!(k, SectionKind::Ready | SectionKind::Failed));
+    for (full, part) in v.sections.iter().zip(&some.sections) {
+        assert_eq!((full.kind, full.count), (part.kind, part.count));
+        assert_eq!(part.listed, matches!(part.kind, SectionKind::Ready | SectionKind::Failed));
+        assert_eq!(part.items, if part.listed { full.items.clone() } else { Vec::new() }, "{:?}", part.kind);
+    }
+    assert_eq!((&some.ready, some.total()), (&v.ready, 14));
 }
 
 /// Groups run in the topological order of their drivers' `depends_on`, whatever their

@@ -437,7 +437,7 @@ impl Backend {
     }
 
     pub async fn specs(&self, params: handlers::specs::SpecsParams) -> Result<handlers::specs::SpecsResult> {
-        Ok(handlers::specs::handle(self, params))
+        handlers::specs::handle(self, params)
     }
 
     pub async fn work_done_progress_cancel(&self, params: lsp::WorkDoneProgressCancelParams) {

@@ -2,7 +2,9 @@
 // are several; sections with counts, empty ones hidden, Completed collapsed; a row per spec that
 // opens it), inline Run / Stop / Show log buttons that call the server commands the code actions
 // call, shown only when the server says the action is enabled, and a status bar item with the
-// counts. It asks the server again on `chant-lsp/projectChanged`; it never polls.
+// counts. It asks the server again on `chant-lsp/projectChanged`; it never polls. Completed and
+// Cancelled (most of a mature project) come as counts only until someone expands them: the rows
+// are asked for then, and with every refresh while the section stays open.
 
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
@@ -33,7 +35,8 @@ interface Section {
   kind: string;
   label: string;
   count: number;
-  items: Item[];
+  /** Absent when the section was not asked for (`items` of the request). */
+  items?: Item[];
 }
 
 interface Project {
@@ -64,6 +67,9 @@ const SECTION_ICONS: Record<string, string> = {
   cancelled: 'close',
 };
 
+/** Sections shown collapsed, whose rows are asked for only once they are expanded. */
+const LAZY = new Set(['completed', 'cancelled']);
+
 export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -73,6 +79,8 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
   private listener: vscode.Disposable | undefined;
   private asking: Promise<void> | undefined;
   private again = false;
+  /** Collapsed-by-default sections someone expanded: their rows come with every refresh. */
+  private readonly opened = new Set<string>();
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -82,7 +90,15 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     this.status.name = 'chant specs';
     this.status.command = 'chant.specs.focus';
     for (const id of VIEW_IDS) {
-      this.disposables.push(vscode.window.createTreeView(id, { treeDataProvider: this, showCollapseAll: true }));
+      const view = vscode.window.createTreeView(id, { treeDataProvider: this, showCollapseAll: true });
+      this.disposables.push(
+        view,
+        view.onDidCollapseElement((e) => {
+          if (e.element.type === 'section') {
+            this.opened.delete(e.element.section.kind);
+          }
+        }),
+      );
     }
     const action = (pick: (i: Item) => Action) => (node?: Node) => {
       if (node?.type === 'spec') {
@@ -139,7 +155,8 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       return;
     }
     try {
-      const r = await c.sendRequest<{ projects: Project[] }>('chant-lsp/specs', {});
+      const items = Object.keys(SECTION_ICONS).filter((k) => !LAZY.has(k) || this.opened.has(k));
+      const r = await c.sendRequest<{ projects: Project[] }>('chant-lsp/specs', { items });
       this.projects = r.projects ?? [];
     } catch {
       return; // the server is stopping; its restart asks again
@@ -164,7 +181,7 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
     this.status.show();
   }
 
-  getChildren(node?: Node): Node[] {
+  getChildren(node?: Node): Node[] | Promise<Node[]> {
     if (!node) {
       if (this.projects.length === 1) {
         return this.sectionsOf(this.projects[0]);
@@ -175,9 +192,35 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       return this.sectionsOf(node.project);
     }
     if (node.type === 'section') {
-      return node.section.items.map((item) => ({ type: 'spec', project: node.project, section: node.section, item }));
+      const rows = (section: Section) =>
+        (section.items ?? []).map((item): Node => ({ type: 'spec', project: node.project, section, item }));
+      if (node.section.items) {
+        return rows(node.section);
+      }
+      return this.expand(node.project, node.section).then(rows);
     }
     return [];
+  }
+
+  /** A collapsed section opened: asks for its rows (this project's only) and keeps asking for
+   * them on refreshes while it stays open. */
+  private async expand(project: Project, section: Section): Promise<Section> {
+    this.opened.add(section.kind);
+    const c = this.client();
+    if (!c || !c.isRunning()) {
+      return section;
+    }
+    try {
+      const r = await c.sendRequest<{ projects: Project[] }>('chant-lsp/specs', {
+        uri: project.root,
+        items: [section.kind],
+      });
+      const fresh = r.projects?.[0]?.sections.find((s) => s.kind === section.kind);
+      section.items = fresh?.items ?? [];
+    } catch {
+      section.items = []; // the server is stopping; its restart asks again
+    }
+    return section;
   }
 
   private sectionsOf(project: Project): Node[] {
@@ -186,7 +229,7 @@ export class SpecsView implements vscode.TreeDataProvider<Node>, vscode.Disposab
       out.push({ type: 'note', project, text: project.queueNote });
     }
     for (const section of project.sections) {
-      if (section.items.length > 0) {
+      if (section.count > 0) {
         out.push({ type: 'section', project, section });
       }
     }

@@ -105,6 +105,12 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     pub kind: SectionKind,
+    /// How many specs are in the section (whether or not they are listed).
+    pub count: usize,
+    /// Whether `items` lists them: a client can leave out the sections it shows collapsed
+    /// (Completed holds most of a mature project), and their rows cost nothing then.
+    pub listed: bool,
+    /// The specs, when `listed`; empty otherwise.
     pub items: Vec<Item>,
 }
 
@@ -120,7 +126,12 @@ pub struct View {
 
 impl View {
     pub fn count(&self, kind: SectionKind) -> usize {
-        self.sections.iter().find(|s| s.kind == kind).map_or(0, |s| s.items.len())
+        self.sections.iter().find(|s| s.kind == kind).map_or(0, |s| s.count)
+    }
+
+    /// Specs in every section.
+    pub fn total(&self) -> usize {
+        self.sections.iter().map(|s| s.count).sum()
     }
 }
 
@@ -155,9 +166,19 @@ fn list(bs: &[&Blocker]) -> String {
     bs.iter().map(|b| plain(b)).collect::<Vec<_>>().join(", ")
 }
 
-/// The view of a checked workspace; `run` tells what the server knows about the runs of
-/// a spec (by ID).
+/// The view of a checked workspace, every section listed; `run` tells what the server
+/// knows about the runs of a spec (by ID).
 pub fn view(ws: &Workspace, run: &dyn Fn(&str) -> RunState) -> View {
+    view_listing(ws, run, &|_| true)
+}
+
+/// [`view`] with the specs of only the sections `list` picks; the others carry their
+/// count, and their rows (each deciding three buttons) are never built.
+pub fn view_listing(
+    ws: &Workspace,
+    run: &dyn Fn(&str) -> RunState,
+    list: &dyn Fn(SectionKind) -> bool,
+) -> View {
     let project = &ws.project;
     let active: Vec<usize> = (0..project.specs.len())
         .filter(|&i| project.specs[i].place != Place::Archived)
@@ -177,16 +198,21 @@ pub fn view(ws: &Workspace, run: &dyn Fn(&str) -> RunState) -> View {
         })
         .collect();
     let queue = project.ready_queue(&ready);
-    let mut sections: Vec<Section> =
-        SectionKind::ALL.iter().map(|&kind| Section { kind, items: Vec::new() }).collect();
+    let mut sections: Vec<Section> = SectionKind::ALL
+        .iter()
+        .map(|&kind| Section { kind, count: 0, listed: list(kind), items: Vec::new() })
+        .collect();
     let mut placed: Vec<(SectionKind, usize, Option<String>, RunState)> = Vec::with_capacity(active.len());
     for ((&i, runs), r) in active.iter().zip(runs).zip(&readiness) {
         let (kind, reason) = classify(ws, i, r, &runs, ready.binary_search(&i).is_ok());
         placed.push((kind, i, reason, runs));
     }
     for (kind, i, reason, runs) in placed {
-        let item = item(ws, i, reason, &runs);
-        sections[SectionKind::ALL.iter().position(|&k| k == kind).unwrap_or(0)].items.push(item);
+        let sec = &mut sections[SectionKind::ALL.iter().position(|&k| k == kind).unwrap_or(0)];
+        sec.count += 1;
+        if sec.listed {
+            sec.items.push(item(ws, i, reason, &runs));
+        }
     }
     // The Ready section in queue order, the drivers chain leaves to `chant work <driver>`
     // after it; every other section in chant's ID order.

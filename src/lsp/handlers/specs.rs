@@ -3,13 +3,16 @@
 //! the order `chant work --chain` takes it, counts, and per spec the Run, Stop and Show
 //! log buttons as the code actions enable them (`analysis::ide::specs`). The views are
 //! computed under the state lock from what is in memory (no file is read); the JSON is
-//! built after the lock is released.
+//! built after the lock is released. `items` names the sections whose specs are listed
+//! (default: all): a client showing Completed collapsed leaves it out, and most of a
+//! mature project's rows are neither built nor sent.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::ide::actions::RunFlags;
@@ -23,6 +26,8 @@ use crate::lsp::server::Backend;
 pub struct SpecsParams {
     /// A file or folder inside the project; none: every project.
     pub uri: Option<Uri>,
+    /// The sections (by kind, e.g. `ready`) whose specs are listed; none: all of them.
+    pub items: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,7 +35,25 @@ pub struct SpecsResult {
     pub projects: Vec<Value>,
 }
 
-pub fn handle(b: &Backend, p: SpecsParams) -> SpecsResult {
+pub fn handle(b: &Backend, p: SpecsParams) -> jsonrpc::Result<SpecsResult> {
+    let listed: Option<Vec<SectionKind>> = match &p.items {
+        None => None,
+        Some(names) => Some(
+            names
+                .iter()
+                .map(|n| {
+                    SectionKind::ALL.into_iter().find(|k| k.name() == n).ok_or_else(|| {
+                        let known: Vec<&str> = SectionKind::ALL.iter().map(|k| k.name()).collect();
+                        jsonrpc::Error::invalid_params(format!(
+                            "unknown section `{n}` in `items` (known: {})",
+                            known.join(", ")
+                        ))
+                    })
+                })
+                .collect::<jsonrpc::Result<_>>()?,
+        ),
+    };
+    let list = |kind: SectionKind| listed.as_ref().is_none_or(|l| l.contains(&kind));
     // Under the state lock only the views (plain data) and the URIs of open documents; the
     // JSON is built after it is released.
     let gathered: Vec<(PathBuf, String, View, HashMap<String, String>)> = {
@@ -43,7 +66,7 @@ pub fn handle(b: &Backend, p: SpecsParams) -> SpecsResult {
             .into_iter()
             .map(|idx| {
                 let r = &st.roots[idx];
-                let view = specs::view(&r.ws, &|id| b.run_state(&st, &r.path, id));
+                let view = specs::view_listing(&r.ws, &|id| b.run_state(&st, &r.path, id), &list);
                 let open = st
                     .docs
                     .iter()
@@ -59,7 +82,7 @@ pub fn handle(b: &Backend, p: SpecsParams) -> SpecsResult {
     };
     let projects =
         gathered.into_iter().map(|(root, name, view, open)| project(&root, name, view, &open)).collect();
-    SpecsResult { projects }
+    Ok(SpecsResult { projects })
 }
 
 /// One project's answer.
@@ -94,15 +117,19 @@ fn project(root: &Path, name: String, view: View, open: &HashMap<String, String>
                     item
                 })
                 .collect();
-            json!({ "kind": sec.kind.name(), "label": sec.kind.label(), "count": items.len(), "items": items })
+            let mut section =
+                json!({ "kind": sec.kind.name(), "label": sec.kind.label(), "count": sec.count });
+            if sec.listed {
+                section["items"] = json!(items);
+            }
+            section
         })
         .collect();
     let mut counts = serde_json::Map::new();
     for kind in SectionKind::ALL {
         counts.insert(kind.name().to_string(), json!(view.count(kind)));
     }
-    let total: usize = view.sections.iter().map(|s| s.items.len()).sum();
-    counts.insert("total".to_string(), json!(total));
+    counts.insert("total".to_string(), json!(view.total()));
     let root = Uri::from_file_path(root).map(|u| u.as_str().to_string()).unwrap_or_default();
     let mut project = json!({
         "root": root,

@@ -654,6 +654,34 @@ const specsView = [
       return { rows, status, screenshot: await shot(page, 'specs-view-completed') };
     },
   },
+  {
+    // The status bar item focuses the view: from the Explorer (where the Chant view sits
+    // collapsed under the folder), a click on it shows the Explorer's Chant view with its rows.
+    name: 'status-bar-click',
+    run: async (page) => {
+      await page.locator('.activitybar .action-item .action-label[aria-label^="Explorer"]').first().click();
+      await waitFor(page.locator('.explorer-folders-view'), 'the Explorer shows');
+      const pane = page.locator('.pane', { has: page.locator('.pane-header h3.title', { hasText: /^Chant$/ }) });
+      const rows = () =>
+        pane.locator('.monaco-list-row').evaluateAll((els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
+      // Collapse it first if it shows, so that only the click can open it.
+      await waitFor(pane.locator('.pane-header'), 'the Explorer has a Chant view');
+      if ((await pane.locator('.pane-header').getAttribute('aria-expanded')) === 'true') {
+        await pane.locator('.pane-header').click();
+      }
+      const before = await poll('the Explorer\'s Chant view is collapsed', async () => {
+        const r = await rows().catch(() => []);
+        return r.length === 0 ? ['(collapsed)'] : null;
+      }, { timeout: 5000, every: 100, seen: rows });
+      await page.locator('.statusbar-item', { hasText: 'chant: 3 ready' }).first().click();
+      const after = await poll('the Explorer\'s Chant view opens with its sections', async () => {
+        const r = await rows().catch(() => []);
+        return r.some((x) => x.startsWith('Ready') && x.endsWith('3')) && r.some((x) => x.startsWith('Blocked')) ? r : null;
+      }, { timeout: 15000, every: 100, seen: rows });
+      await page.mouse.move(700, 5);
+      return { before, after, screenshot: await shot(page, 'specs-view-status-click') };
+    },
+  },
 ];
 
 // Scenario `missing-server`: no CHANT_LSP_PATH and no chant-lsp on PATH.
