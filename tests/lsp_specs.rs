@@ -294,3 +294,100 @@ fn a_burst_of_file_changes_is_announced_once_or_twice() {
     let p = &specs(&mut s, json!({}))["projects"][0];
     assert_eq!(p["counts"]["total"], 18);
 }
+
+/// Two projects in one workspace folder (VS Code's multi-root has one node per project):
+/// `{}` answers both, each with its own sections, name and queue; a URI picks its own; an
+/// edit in one announces that one only.
+#[test]
+fn every_project_of_the_workspace_has_its_own_view() {
+    let fixture = "\
+//- api/.chant/config.md
+---
+project:
+  name: api
+---
+//- api/.chant/specs/2026-01-01-001-one.md
+---
+status: pending
+---
+# Serve the API
+//- api/.chant/specs/2026-01-01-002-two.md
+---
+depends_on: [2026-01-01-001-one]
+---
+# Version the API
+//- web/.chant/config.md
+---
+---
+//- web/.chant/specs/2026-02-01-001-ui1.md
+---
+status: completed
+---
+# Draw the page
+//- web/.chant/specs/2026-02-01-002-ui2.md
+---
+---
+# Style the page
+";
+    let env = Project::new(fixture, false);
+    let mut s = env.loaded(vscode_caps());
+    let (api, web) = (env.root.join("api"), env.root.join("web"));
+    let start = std::time::Instant::now();
+    let all = loop {
+        let all = specs(&mut s, json!({}));
+        if all["projects"].as_array().unwrap().len() == 2 {
+            break all;
+        }
+        assert!(start.elapsed() < WAIT, "both projects load: {all}\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let projects = all["projects"].as_array().unwrap();
+    let summary: Vec<(String, String, Vec<String>, Vec<String>)> = projects
+        .iter()
+        .map(|p| {
+            (
+                p["root"].as_str().unwrap().to_string(),
+                p["name"].as_str().unwrap().to_string(),
+                ids(section(p, "ready")),
+                ids(section(p, "blocked")),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (uri(&api), "api".into(), vec!["2026-01-01-001-one".into()], vec!["2026-01-01-002-two".into()]),
+            (uri(&web), "web".into(), vec!["2026-02-01-002-ui2".into()], vec![]),
+        ],
+        "the config's project name, else the folder's"
+    );
+    assert_eq!(ids(section(&projects[1], "completed")), ["2026-02-01-001-ui1"]);
+    let one = specs(&mut s, json!({ "uri": uri(&web.join(".chant/specs/2026-02-01-002-ui2.md")) }));
+    assert_eq!(one["projects"].as_array().unwrap().len(), 1);
+    assert_eq!(one["projects"][0]["root"], uri(&web));
+
+    // Completing web's ready spec announces web, not api.
+    let ui2 = web.join(".chant/specs/2026-02-01-002-ui2.md");
+    let text = std::fs::read_to_string(&ui2).unwrap();
+    s.open(&ui2, &text, 1);
+    s.drain(Duration::from_millis(400));
+    let from = s.received.len();
+    let done = text.replacen("---\n---\n", "---\nstatus: completed\n---\n", 1);
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ui2), "version": 2 }, "contentChanges": [{ "text": done }] }),
+    );
+    let web_root = uri(&web);
+    s.wait_for(from, WAIT, |m| m["method"] == "chant-lsp/projectChanged" && m["params"]["root"] == web_root)
+        .unwrap_or_else(|| panic!("no projectChanged for web; log:\n{}", s.log()));
+    s.drain(Duration::from_millis(300));
+    let roots: Vec<&Value> = s.received[from..]
+        .iter()
+        .filter(|m| m["method"] == "chant-lsp/projectChanged")
+        .map(|m| &m["params"]["root"])
+        .collect();
+    assert!(roots.iter().all(|r| **r == web_root), "only web changed: {roots:?}");
+    let p = &specs(&mut s, json!({}))["projects"][1];
+    assert_eq!(ids(section(p, "completed")), ["2026-02-01-001-ui1", "2026-02-01-002-ui2"]);
+    assert_eq!(p["counts"]["ready"], 0);
+}

@@ -9,7 +9,7 @@
 #   * VS Code = code-server (npm) in headless Chromium (Debian) driven by playwright-core, with the
 #     extension from editors/vscode packaged by editors/vscode/package.sh (esbuild bundle + vsce) and
 #     installed by this script; scenarios (vscode/drive.mjs): `main` (Restricted Mode, then
-#     trusted), `missing-server`, `graph` and `specs-view` with the universal .vsix (no server inside); `bundled`
+#     trusted), `missing-server`, `graph`, `specs-view` and `multi-root` with the universal .vsix (no server inside); `bundled`
 #     (nothing on PATH, no setting, no CHANT_LSP_PATH) and `old-server` (the .vsix asks for a newer server, and the
 #     binary has lost its executable bit) with the linux-x64 .vsix that carries the release server.
 #
@@ -354,6 +354,7 @@ build_extension() {
 #                   executable bit removed: the extension restores it and warns once
 #   graph           "chant: Show Dependency Graph": the SVG in the webview, red cycle edges, a click
 #   specs-view      the Chant view: sections, the ready queue, Run from the view, the status bar
+#   multi-root      a .code-workspace with the demo and a second project: a view node per project
 run_vscode() {
   local scenario=$1 t tmp rc=0 port shots label="vscode-$1"
   t=$(now)
@@ -366,6 +367,18 @@ run_vscode() {
   mkdir -p "$shots" "$tmp/user-data/User" "$tmp/extensions" "$tmp/xdg/config" "$tmp/xdg/data" "$tmp/browser"
   copy_demo "$tmp/demo"
   make_bin "$tmp/bin"
+  local open="$tmp/demo" query="folder=$tmp/demo"
+  if [ "$scenario" = multi-root ]; then
+    # A second project beside the demo, and a workspace file holding both folders.
+    mkdir -p "$tmp/second/.chant/specs"
+    printf -- '---\nproject:\n  name: second\n---\n' >"$tmp/second/.chant/config.md"
+    printf -- '---\nstatus: pending\n---\n# Publish the client library\n\nShip it.\n' \
+      >"$tmp/second/.chant/specs/2026-12-01-001-s2a.md"
+    printf -- '---\nstatus: completed\n---\n# Draft the client API\n\nDone.\n' \
+      >"$tmp/second/.chant/specs/2026-11-30-001-s1z.md"
+    printf '{ "folders": [ { "path": "demo" }, { "path": "second" } ] }\n' >"$tmp/multi.code-workspace"
+    open="$tmp/multi.code-workspace" query="workspace=$tmp/multi.code-workspace"
+  fi
   # The user setting chant.executable names the fake chant: VS Code builds the extension host's
   # environment from a login shell (bash -ilc), and for root Debian's /etc/profile resets PATH, so
   # $tmp/bin is not on the server's PATH there (other variables, FAKE_CHANT_* included, pass).
@@ -406,7 +419,7 @@ run_vscode() {
     EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}' \
     setsid "$CODE_SERVER" --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
     --disable-getting-started-override --ignore-last-opened \
-    --user-data-dir "$tmp/user-data" --extensions-dir "$tmp/extensions" "$tmp/demo" \
+    --user-data-dir "$tmp/user-data" --extensions-dir "$tmp/extensions" "$open" \
     >"$tmp/code-server.log" 2>&1 &
   CS_PID=$!
   local i
@@ -416,7 +429,7 @@ run_vscode() {
     sleep 0.2
   done
   SCENARIO="$scenario" SERVER_VERSION="$(cargo_version)" INSTALLED_SERVER="$installed" \
-    OUTPUT_LOGS="$tmp/user-data/logs" VSCODE_URL="http://127.0.0.1:$port/?folder=$tmp/demo" OUT_DIR="$shots" \
+    OUTPUT_LOGS="$tmp/user-data/logs" VSCODE_URL="http://127.0.0.1:$port/?$query" OUT_DIR="$shots" \
     BROWSER_PROFILE="$tmp/browser" DRIVER_MODULES="$DRIVER_MODULES" STEP_TIMEOUT_MS="${STEP_TIMEOUT_MS:-30000}" \
     node "$HERE/vscode/drive.mjs" >"$shots/result.json" || rc=$?
   cat "$shots/result.json"
@@ -454,6 +467,7 @@ test_vscode() {
   run_vscode old-server
   run_vscode graph
   run_vscode specs-view
+  run_vscode multi-root
 }
 
 # --- main --------------------------------------------------------------------------------------

@@ -58,10 +58,12 @@ pub fn handle(b: &Backend, p: SpecsParams) -> jsonrpc::Result<SpecsResult> {
     // JSON is built after it is released.
     let gathered: Vec<(PathBuf, String, View, HashMap<String, String>)> = {
         let st = b.state();
-        let wanted: Vec<usize> = match p.uri.as_ref() {
+        let mut wanted: Vec<usize> = match p.uri.as_ref() {
             Some(uri) => from_proto::path(uri).and_then(|path| st.root_of(&path)).into_iter().collect(),
             None => (0..st.roots.len()).collect(),
         };
+        // By root path, whatever order the projects finished loading in.
+        wanted.sort_by(|&a, &b| st.roots[a].path.cmp(&st.roots[b].path));
         wanted
             .into_iter()
             .map(|idx| {

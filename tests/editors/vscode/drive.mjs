@@ -684,6 +684,40 @@ const specsView = [
   },
 ];
 
+// Scenario `multi-root`: a .code-workspace holding the demo and a second project. The Chant view
+// has a node per project (name, ready count; by root path) with its own sections under it; the status
+// bar adds both up; a row of the second project opens its spec.
+const multiRoot = [
+  specsView[0],
+  {
+    name: 'a-node-per-project',
+    run: async (page) => {
+      await page.locator('.activitybar .action-item .action-label[aria-label^="Chant"]').first().click();
+      const rows = await poll('the Chant view has a node per project, each with its own sections', async () => {
+        const r = await viewRows(page);
+        const demo = r.indexOf('demo 4 ready');
+        const second = r.indexOf('second 1 ready');
+        // Projects by root path: demo, then second.
+        if (demo < 0 || second < demo) return null;
+        const demoRows = r.slice(demo + 1, second);
+        const secondRows = r.slice(second + 1);
+        const ok =
+          demoRows.some((x) => x.startsWith('Wire the rate limiter into the API')) &&
+          !demoRows.some((x) => x.startsWith('Publish the client library')) &&
+          secondRows.some((x) => x.startsWith('Publish the client library 001-s2a')) &&
+          secondRows.includes('Completed 1') &&
+          !secondRows.some((x) => x.startsWith('Wire the rate limiter'));
+        return ok ? r : null;
+      }, { timeout: 20000, seen: () => viewRows(page) });
+      const status = await specsStatus(page, 'chant: 5 ready · 0 running · 5 blocked');
+      await viewRow(page, 'Publish the client library').click();
+      const tab = await activeTab(page, '2026-12-01-001-s2a.md');
+      await page.mouse.move(700, 5);
+      return { rows, status, tab, screenshot: await shot(page, 'specs-view-multi-root') };
+    },
+  },
+];
+
 // Scenario `missing-server`: no CHANT_LSP_PATH and no chant-lsp on PATH.
 const missingServer = [
   workbench,
@@ -868,7 +902,7 @@ const graphScenario = [
   },
 ];
 
-const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer, graph: graphScenario, 'specs-view': specsView };
+const scenarios = { main: mainScenario, 'missing-server': missingServer, bundled, 'old-server': oldServer, graph: graphScenario, 'specs-view': specsView, 'multi-root': multiRoot };
 const SCENARIO = env.SCENARIO || 'main';
 const steps = scenarios[SCENARIO];
 if (!steps) {
