@@ -25,7 +25,9 @@ echo "== fuzzing"
 # (installed from crates.io into the target folder when missing: about a minute, and the
 # targets' first build with the address sanitizer about 10 more on two cores). New inputs
 # go to a temporary folder, so the checkout stays as it is.
-if cargo +nightly --version >/dev/null 2>&1; then
+# (The toolchain list is asked, not `cargo +nightly`: rustup may try to download a missing
+# toolchain, and CI reaches only the package registries.)
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     tools="${CARGO_TARGET_DIR:-$PWD/target}/tools"
     if [ ! -x "$tools/bin/cargo-fuzz" ]; then
