@@ -118,7 +118,11 @@ fn a_checkout_of_many_specs_is_one_update() {
     let after = &s.received[before..];
     let publishes = after.iter().filter(|m| m["method"] == "textDocument/publishDiagnostics").count();
     let reloads = after.iter().filter(|m| m["params"]["value"]["kind"] == "begin").count();
-    assert_eq!(reloads, 1, "one reload for the whole batch");
+    // The server gathers events until they pause for 60 ms (at most 400 ms). The client's
+    // notifications follow each other at once, so one reload is the rule; on a starved machine
+    // (both cores busy with two test suites) the server has read them more than 60 ms apart
+    // and reloaded twice (1 run in 22). Never once per notification, let alone per file.
+    assert!((1..=2).contains(&reloads), "{reloads} reloads for 5 notifications of 1,001 files");
     // Clean new specs are never published; only the broken one is.
     assert_eq!(publishes, 1, "{publishes} publishes");
 }
