@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use chant_lsp::analysis::ide::specs::SectionKind;
 use chant_lsp::io::load::{self, Options};
 
 fn project(n: usize) -> PathBuf {
@@ -201,8 +202,11 @@ fn main() {
         specs_bytes = r.to_string().len();
     }
     // What VS Code asks while Completed and Cancelled are collapsed: their counts, no rows.
-    let open_kinds =
-        ["ready", "running", "blocked", "pending", "failed", "paused", "needsAttention", "stopped"];
+    let open_kinds: Vec<&str> = SectionKind::ALL
+        .into_iter()
+        .filter(|k| !matches!(k, SectionKind::Completed | SectionKind::Cancelled))
+        .map(SectionKind::name)
+        .collect();
     let mut specs_open = Vec::new();
     let mut open_bytes = 0;
     for _ in 0..50 {
