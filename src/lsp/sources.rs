@@ -94,7 +94,7 @@ pub fn references(b: &Backend, uri: &Uri, position: lsp::Position) -> Option<Vec
     Some(super::handlers::locations(b, &s.root, found))
 }
 
-/// Blame results by file, line, file state and git read.
+/// Blame answers by file, line, file state and git read (failures are not kept).
 #[derive(Default)]
 pub struct BlameCache {
     done: HashMap<BlameKey, Result<LineOrigin, String>>,
@@ -147,7 +147,11 @@ pub async fn blame(
         if c.done.len() >= BLAME_CACHE {
             c.done.clear();
         }
-        c.done.insert(key, found.clone());
+        // Only answers are kept: why blame failed can change without the file or
+        // HEAD changing (a repository made, a FIFO removed).
+        if found.is_ok() {
+            c.done.insert(key, found.clone());
+        }
         found
     });
     match patience {
