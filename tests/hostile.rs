@@ -438,3 +438,145 @@ fn a_path_too_long_for_the_system_is_reported() {
     assert!(too_long["file"].as_str().unwrap().starts_with(&format!(".chant/specs/{name}/")), "{too_long}");
     assert!(too_long["message"].as_str().unwrap().contains("too long"), "{too_long}");
 }
+
+/// The `git-skipped` messages of a JSON report.
+fn git_notes(out: &Output) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "git-skipped")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// libgit2 opens what a repository holds with a blocking `open()`: a FIFO anywhere it
+/// reads (the index, a config and what it includes, a ref, a loose object, an
+/// alternates file, the top `.gitignore`) would hold `check` forever. Each one is found
+/// before libgit2 opens the repository, and said.
+#[test]
+fn a_fifo_in_the_git_repository_never_blocks_check() {
+    let object = |root: &Path| {
+        let objects = root.join(".git/objects");
+        let dir =
+            std::fs::read_dir(&objects).unwrap().flatten().find(|e| e.file_name().len() == 2).unwrap().path();
+        let file = std::fs::read_dir(&dir).unwrap().flatten().next().unwrap().path();
+        file.strip_prefix(root).unwrap().display().to_string()
+    };
+    // (A FIFO as `.git/HEAD` makes libgit2 see no repository there, without opening it.)
+    let cases = [
+        ".git/config",
+        ".git/index",
+        ".git/packed-refs",
+        ".git/refs/heads/main",
+        ".git/info/exclude",
+        ".git/objects/info/alternates",
+        ".gitignore",
+        "<a loose object>",
+    ];
+    for what in cases {
+        let t = Tmp::new(&project());
+        support::git::GitRepo::init(&t.root(), "init");
+        let rel = match what.starts_with('<') {
+            true => object(&t.root()),
+            false => what.to_string(),
+        };
+        t.fifo(&rel);
+        let out = t.check(&["--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        let notes = git_notes(&out);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("`{rel}` is a FIFO")) && n.contains("could not be opened")),
+            "{what}: {notes:?}"
+        );
+    }
+    // A config's include (outside the project: never read, but checked before libgit2
+    // would open it) and a `core.excludesFile`.
+    let t = Tmp::new(&project());
+    support::git::GitRepo::init(&t.root(), "init");
+    nix::unistd::mkfifo(&t.outside().join("pipe"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let config = t.root().join(".git/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[include]\n\tpath = ../../outside/pipe\n");
+    std::fs::write(&config, &text).unwrap();
+    let notes = git_notes(&t.check(&["--format", "json"]));
+    assert!(
+        notes.iter().any(|n| n.contains("`../../outside/pipe` (`include.path` in .git/config) is a FIFO")),
+        "{notes:?}"
+    );
+    // Through an include inside the repository.
+    std::fs::write(t.root().join(".git/more.cfg"), "[include]\n\tpath = ../../outside/pipe\n").unwrap();
+    std::fs::write(&config, text.replace("../../outside/pipe", "more.cfg")).unwrap();
+    let notes = git_notes(&t.check(&["--format", "json"]));
+    assert!(notes.iter().any(|n| n.contains("(`include.path` in .git/more.cfg) is a FIFO")), "{notes:?}");
+    std::fs::write(&config, text.replace("[include]\n\tpath", "[core]\n\texcludesFile")).unwrap();
+    let notes = git_notes(&t.check(&["--format", "json"]));
+    assert!(notes.iter().any(|n| n.contains("(`core.excludesfile` in .git/config) is a FIFO")), "{notes:?}");
+    // Without any of these, the repository is read and nothing is said.
+    let t = Tmp::new(&project());
+    support::git::GitRepo::init(&t.root(), "init");
+    assert_eq!(git_notes(&t.check(&["--format", "json"])), Vec::<String>::new());
+}
+
+/// Threads of this process scanning uncommitted changes.
+fn status_scans() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == "git-status"))
+        .count()
+}
+
+/// A `.gitignore` below the top level is read by the status scan of the whole working
+/// tree, which no check ahead of it can cover: a FIFO there blocks the scan. The read
+/// waits for it at most its patience, says so, starts no second scan while the first
+/// has not ended, and scans again once it has.
+#[test]
+fn a_status_scan_that_blocks_is_waited_for_once_and_said() {
+    use chant_lsp::io::git::{GitReader, GitRequest};
+    use std::os::unix::fs::OpenOptionsExt;
+    let t = Tmp::new(&format!("{}//- sub/a.md\na\n", project()));
+    support::git::GitRepo::init(&t.root(), "init");
+    t.fifo("sub/.gitignore");
+    std::fs::write(t.root().join("new.md"), "new\n").unwrap();
+    let req = GitRequest {
+        root: t.root(),
+        main_branch: "main".into(),
+        branch_prefix: "chant/".into(),
+        since: None,
+        paths: Vec::new(),
+        copies: Vec::new(),
+        lines: Vec::new(),
+    };
+    let mut reader = GitReader::with_patience(Duration::from_millis(300));
+    let said = |f: &chant_lsp::analysis::git::GitFacts| {
+        f.notes.iter().any(|n| n.contains("uncommitted changes were not read") && n.contains("may be a FIFO"))
+    };
+    for _ in 0..3 {
+        let facts = reader.read(&req);
+        assert!(facts.unavailable.is_none(), "{:?}", facts.unavailable);
+        assert!(said(&facts), "{:?}", facts.notes);
+        assert!(facts.dirty.is_empty() && !facts.commits.is_empty());
+        assert_eq!(status_scans(), 1);
+    }
+    // The FIFO gets a writer and then an end of file, and a plain `.gitignore` takes its
+    // place: the blocked scan ends, and the next read scans afresh.
+    let pipe = t.root().join("sub/.gitignore");
+    let writer =
+        std::fs::OpenOptions::new().write(true).custom_flags(nix::libc::O_NONBLOCK).open(&pipe).unwrap();
+    std::fs::remove_file(&pipe).unwrap();
+    std::fs::write(&pipe, "").unwrap();
+    drop(writer);
+    let started = Instant::now();
+    while status_scans() > 0 {
+        assert!(started.elapsed() < BOUND, "the scan did not end after its FIFO did");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let facts = reader.read(&req);
+    assert!(!said(&facts), "{:?}", facts.notes);
+    assert!(facts.dirty.contains("new.md"), "{:?}", facts.dirty);
+}

@@ -257,3 +257,34 @@ fn blame_outside_git_says_why() {
     assert!(refused(&r).contains("not in a git repository"), "{r}");
     s.stop();
 }
+
+/// libgit2 would block on a FIFO where it reads: the `.gitattributes` on the blamed
+/// file's path, or a file of the repository. Blame says which, and the server answers on.
+#[test]
+fn blame_through_a_fifo_says_why_and_never_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, _g) = project(dir.path());
+    let fifo = |rel: &str| {
+        let p = root.join(rel);
+        let _ = std::fs::remove_file(&p);
+        nix::unistd::mkfifo(&p, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    };
+    fifo("src/.gitattributes");
+    let mut s = start(&root, neovim_caps(), json!({ "sourceFiles": { "blame": true } }));
+    let store = open_source(&mut s, &root.join("src/store.rs"));
+    let r = execute(&mut s, "chant.specOfLine", json!([store, 1]));
+    assert!(refused(&r).contains("`src/.gitattributes` is a FIFO"), "{r}");
+    std::fs::remove_file(root.join("src/.gitattributes")).unwrap();
+    fifo(".git/index");
+    let r = execute(&mut s, "chant.specOfLine", json!([store, 1]));
+    assert!(refused(&r).contains("`.git/index` is a FIFO"), "{r}");
+    s.stop();
+    // A server started on it says so on the config, and answers.
+    let mut s = start(&root, neovim_caps(), json!({ "sourceFiles": { "blame": true } }));
+    let config = uri(&root.join(".chant/config.md"));
+    s.wait_diagnostics(&config, TIMEOUT, |d| d.to_string().contains("`.git/index` is a FIFO"));
+    let store = open_source(&mut s, &root.join("src/store.rs"));
+    let r = execute(&mut s, "chant.specOfLine", json!([store, 1]));
+    assert!(refused(&r).contains("`.git/index` is a FIFO"), "{r}");
+    assert_eq!(s.stop(), Some(0));
+}

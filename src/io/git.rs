@@ -8,17 +8,19 @@
 //! answered there, not by a libgit2 walk per branch. Diffs skip unchanged subtrees and
 //! folders no drift input can match ([`diff`]); spec copies are read for the specs in
 //! progress only. The working trees' uncommitted changes are scanned on a second
-//! thread while the history is read, and the repositories stay open between reads.
+//! thread while the history is read ([`status`]: waited for at most a bound, never
+//! two at once), and the repositories stay open between reads.
 //! Every walk has a bound; what a bound cut is said in `GitFacts::notes`.
 
 mod diff;
 mod history;
+mod status;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use git2::{BranchType, Oid, Repository, StatusOptions};
+use git2::{BranchType, Oid, Repository};
 
 use crate::analysis::git::{text_hash, BranchFact, GitFacts, WorktreeFact};
 use diff::{Differ, Interest};
@@ -30,8 +32,6 @@ pub const MAX_COMMITS: usize = 50_000;
 pub const MAX_DIFFED: usize = 20_000;
 /// Worktrees examined at most.
 const MAX_WORKTREES: usize = 64;
-/// Uncommitted paths kept at most.
-const MAX_DIRTY: usize = 50_000;
 /// Committer times are not ordered (rebases, clock skew): diffs go this much further
 /// back than asked.
 const SLACK: i64 = 86_400;
@@ -57,8 +57,15 @@ pub struct GitRequest {
     pub lines: Vec<crate::analysis::git::LineQuery>,
 }
 
+/// Why a repository was not read: `Silent` when there is nothing to read (no
+/// repository, no commit, no working tree), `Reported` when one is there but could
+/// not be read (said on the project's config).
+enum Unread {
+    Silent(String),
+    Reported(String),
+}
+
 /// A project's reader with its caches.
-#[derive(Default)]
 pub struct GitReader {
     /// Every commit read so far that a ref still reaches, with its parents.
     commits: OidMap<Known>,
@@ -70,7 +77,15 @@ pub struct GitReader {
     /// Commits ahead and behind, by branch tip and main tip.
     ahead_behind: HashMap<(Key, Key), (usize, usize)>,
     handles: Handles,
+    /// The scan of uncommitted changes of an earlier read that had not ended when that
+    /// read gave up waiting.
+    scan: Option<status::Scan>,
+    /// How long a read waits for its scan of uncommitted changes.
+    patience: std::time::Duration,
 }
+
+/// How long a read waits for the scan of uncommitted changes by default.
+pub const STATUS_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Repositories kept open between reads.
 #[derive(Default)]
@@ -95,9 +110,30 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+impl Default for GitReader {
+    fn default() -> GitReader {
+        GitReader::new()
+    }
+}
+
 impl GitReader {
+    /// A reader that waits [`STATUS_PATIENCE`] for a scan of uncommitted changes.
     pub fn new() -> GitReader {
-        GitReader::default()
+        GitReader::with_patience(STATUS_PATIENCE)
+    }
+
+    /// A reader that waits at most `patience` for a scan of uncommitted changes.
+    pub fn with_patience(patience: std::time::Duration) -> GitReader {
+        GitReader {
+            commits: OidMap::default(),
+            diffs: OidMap::default(),
+            interest: None,
+            copies: HashMap::new(),
+            ahead_behind: HashMap::new(),
+            handles: Handles::default(),
+            scan: None,
+            patience,
+        }
     }
 
     /// Reads the facts; never fails: what could not be read is said in the facts.
@@ -105,7 +141,12 @@ impl GitReader {
         no_hash_checks();
         let mut facts = match self.read_repo(req) {
             Ok(f) => f,
-            Err(why) => GitFacts::unavailable(why),
+            Err(Unread::Silent(why)) => GitFacts::unavailable(why),
+            Err(Unread::Reported(why)) => {
+                let mut f = GitFacts::unavailable(why.clone());
+                f.notes.push(why);
+                f
+            }
         };
         facts.read_at = now();
         facts.main_branch.clone_from(&req.main_branch);
@@ -114,16 +155,21 @@ impl GitReader {
         facts
     }
 
-    fn read_repo(&mut self, req: &GitRequest) -> Result<GitFacts, String> {
-        let found = match Repository::discover(&req.root) {
+    fn read_repo(&mut self, req: &GitRequest) -> Result<GitFacts, Unread> {
+        let found = match super::git_guard::discover(&req.root) {
             Ok(r) => r,
             Err(e) if e.code() == git2::ErrorCode::NotFound => {
-                return Err("the project is not in a git repository".to_string())
+                return Err(Unread::Silent("the project is not in a git repository".to_string()))
             }
-            Err(e) => return Err(format!("the git repository could not be opened: {}", e.message())),
+            Err(e) => {
+                return Err(Unread::Reported(format!(
+                    "the git repository could not be opened: {}",
+                    e.message()
+                )))
+            }
         };
         // The handles of the last read, when it was the same repository: they keep
-        // libgit2's object cache and loaded index.
+        // libgit2's object cache and loaded index. (The check above covered them.)
         let same = |kept: &Option<Repository>| kept.as_ref().is_some_and(|k| k.path() == found.path());
         let status_repo = match same(&self.handles.status) {
             true => self.handles.status.take(),
@@ -134,15 +180,15 @@ impl GitReader {
             false => found,
         };
         let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
-            return Err("the repository is bare (no working tree)".to_string());
+            return Err(Unread::Silent("the repository is bare (no working tree)".to_string()));
         };
         let prefix = project_prefix(&workdir, &req.root);
         let head = match repo.head() {
             Ok(h) => h,
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
-                return Err("the repository has no commit yet".to_string())
+                return Err(Unread::Silent("the repository has no commit yet".to_string()))
             }
-            Err(e) => return Err(format!("HEAD could not be read: {}", e.message())),
+            Err(e) => return Err(Unread::Reported(format!("HEAD could not be read: {}", e.message()))),
         };
         let mut facts = GitFacts::default();
         facts.shallow = repo.is_shallow();
@@ -168,41 +214,39 @@ impl GitReader {
         let worktrees = self.worktrees(&repo);
         let heads: Vec<Option<Oid>> = worktrees.iter().map(|w| w.head).collect();
         // Uncommitted changes (a scan of each working tree) on their own thread, while
-        // this one reads history.
-        let (statuses, ()) = std::thread::scope(|scope| {
-            let prefix = &prefix;
-            let job = scope.spawn(move || {
-                let dirty = status_repo.as_ref().map(|r| dirty(r, prefix)).unwrap_or_default();
-                let worktrees: Vec<Worktree> = worktrees
-                    .into_iter()
-                    .map(|mut w| {
-                        w.fact.changed_files = w.repo.as_ref().and_then(count_changes);
-                        w
-                    })
-                    .collect();
-                (status_repo, dirty, worktrees)
-            });
-            let refs = Refs::gather(&repo, head_oid, &heads);
-            let history = self.walk(&repo, &refs, &mut facts);
-            facts.branches = self.branches(&repo, req, &refs, prefix, main_tip, history.as_ref());
-            if let (Some(since), Some(head_oid), false) = (req.since, head_oid, facts.shallow) {
-                self.changes(&repo, req, history.as_ref(), head_oid, since, prefix, &mut facts);
-            }
-            (job.join().ok(), ())
-        });
+        // this one reads history; waited for at most `patience` ([`status`]).
+        let mut metas = Vec::with_capacity(worktrees.len());
+        let mut wt_repos = Vec::with_capacity(worktrees.len());
+        for w in worktrees {
+            metas.push((w.name, w.fact));
+            wt_repos.push(w.repo);
+        }
+        let scan = status::start(&mut self.scan, status_repo, wt_repos, prefix.clone());
+        let refs = Refs::gather(&repo, head_oid, &heads);
+        let history = self.walk(&repo, &refs, &mut facts);
+        facts.branches = self.branches(&repo, req, &refs, &prefix, main_tip, history.as_ref());
+        if let (Some(since), Some(head_oid), false) = (req.since, head_oid, facts.shallow) {
+            self.changes(&repo, req, history.as_ref(), head_oid, since, &prefix, &mut facts);
+        }
         if let (Some(head), false) = (head_oid, facts.shallow) {
             facts.lines = super::git_lines::fates(&repo, head, &workdir, &prefix, &req.lines);
         }
-        if let Some((status_repo, (dirty, tracked), worktrees)) = statuses {
-            (facts.dirty, facts.tracked_changes) = (dirty, tracked);
-            self.handles.status = status_repo;
-            self.handles.worktrees.clear();
-            for w in worktrees {
-                if let Some(r) = w.repo {
-                    self.handles.worktrees.insert((w.name, w.fact.path.clone()), r);
+        let scanned = status::finish(&mut self.scan, self.patience, scan, &mut facts);
+        self.handles.worktrees.clear();
+        let mut counts = Vec::new();
+        if let Some(s) = scanned {
+            (facts.dirty, facts.tracked_changes) = (s.dirty, s.tracked);
+            self.handles.status = s.status;
+            counts = s.counts;
+            for ((name, fact), r) in metas.iter().zip(s.repos) {
+                if let Some(r) = r {
+                    self.handles.worktrees.insert((name.clone(), fact.path.clone()), r);
                 }
-                facts.worktrees.push(w.fact);
             }
+        }
+        for (i, (_, mut fact)) in metas.into_iter().enumerate() {
+            fact.changed_files = counts.get(i).copied().flatten();
+            facts.worktrees.push(fact);
         }
         self.handles.history = Some(repo);
         Ok(facts)
@@ -455,31 +499,6 @@ fn spec_blob_hash(repo: &Repository, tip: Oid, path: &str) -> Option<u64> {
     (blob.size() <= MAX_SPEC_BYTES).then(|| text_hash(blob.content()))
 }
 
-fn status_options() -> StatusOptions {
-    let mut o = StatusOptions::new();
-    o.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false).exclude_submodules(true);
-    o
-}
-
-fn count_changes(repo: &Repository) -> Option<usize> {
-    repo.statuses(Some(&mut status_options())).ok().map(|s| s.len())
-}
-
-/// Project-relative paths with uncommitted changes in the main working tree, and how
-/// many tracked files of the whole working tree have changes.
-fn dirty(repo: &Repository, prefix: &str) -> (HashSet<String>, usize) {
-    let Ok(statuses) = repo.statuses(Some(&mut status_options())) else {
-        return (HashSet::new(), 0);
-    };
-    let tracked = statuses.iter().filter(|e| e.status() != git2::Status::WT_NEW).count();
-    let paths = statuses
-        .iter()
-        .filter_map(|e| e.path().ok().and_then(|p| p.strip_prefix(prefix)).map(str::to_string))
-        .take(MAX_DIRTY)
-        .collect();
-    (paths, tracked)
-}
-
 /// What to read for a project: its config's branch names, how far back drift needs
 /// diffs (the oldest completion among completed specs with drift inputs) and for which
 /// paths, and the specs in progress (their branch copies).
@@ -548,7 +567,7 @@ pub fn attach(root: &Path, ws: &mut crate::analysis::workspace::Workspace) {
 /// most 200 files; files over 1 MB count as binary). `None` when it cannot be read.
 pub fn commit_files(root: &Path, hash: &str) -> Option<Vec<crate::analysis::ide::git::FileStat>> {
     use crate::analysis::ide::git::FileStat;
-    let repo = Repository::discover(root).ok()?;
+    let repo = super::git_guard::discover(root).ok()?;
     let commit = repo.revparse_single(hash.trim()).ok()?.peel_to_commit().ok()?;
     let tree = commit.tree().ok()?;
     let parent = commit.parent(0).ok().and_then(|p| p.tree().ok());

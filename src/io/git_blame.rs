@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use git2::{BlameOptions, DiffOptions, Patch, Repository};
+use git2::{BlameOptions, DiffOptions, Patch};
 
 /// The largest file blamed.
 const MAX_BYTES: usize = 8 << 20;
@@ -23,13 +23,14 @@ pub enum LineOrigin {
 
 /// Blames line `line` (0-based) of project file `rel` in the project at `root`.
 pub fn blame_line(root: &Path, rel: &str, line: u32) -> Result<LineOrigin, String> {
-    let repo = Repository::discover(root).map_err(|e| match e.code() {
+    let repo = super::git_guard::discover(root).map_err(|e| match e.code() {
         git2::ErrorCode::NotFound => "the project is not in a git repository".to_string(),
         _ => format!("the git repository could not be opened: {}", e.message()),
     })?;
     let workdir = repo.workdir().ok_or("the repository is bare (no working tree)")?.to_path_buf();
     let prefix = super::git::project_prefix(&workdir, root);
     let in_repo = format!("{prefix}{rel}");
+    super::git_guard::path_files(&workdir, &in_repo)?;
     let project = super::read::Project::new(root);
     let saved = project
         .read(Path::new(rel), MAX_BYTES)

@@ -94,7 +94,7 @@ fn select<'f>(
     refs: Option<&GitRefs>,
     wanted: Wanted,
 ) -> Result<Selected<'f>, String> {
-    let repo = Repository::discover(root)
+    let repo = super::git_guard::discover(root)
         .map_err(|e| format!("the repository could not be opened: {}", e.message()))?;
     let prefix = repo.workdir().map(|w| super::git::project_prefix(w, root)).unwrap_or_default();
     match wanted {
@@ -271,6 +271,11 @@ pub fn spec_file_pairs(
 }
 
 fn working_tree_patch(repo: &Repository, paths: &[String]) -> Result<String, git2::Error> {
+    if let Some(workdir) = repo.workdir() {
+        for p in paths {
+            super::git_guard::path_files(workdir, p).map_err(|why| git2::Error::from_str(&why))?;
+        }
+    }
     let head = repo.head()?.peel_to_tree()?;
     let mut opts = DiffOptions::new();
     for p in paths {

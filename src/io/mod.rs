@@ -6,6 +6,7 @@ pub mod facts;
 pub mod git;
 pub mod git_blame;
 pub mod git_diff;
+pub mod git_guard;
 pub mod git_lines;
 pub mod load;
 pub mod read;

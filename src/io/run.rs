@@ -344,11 +344,12 @@ fn log_ids(root: &Path) -> std::collections::HashSet<String> {
 /// Why chant cannot run in `root`, if it cannot: it needs a git repository with at
 /// least one commit (`git worktree add` needs HEAD).
 pub fn git_problem(root: &Path) -> Option<String> {
-    match git2::Repository::discover(root) {
-        Err(_) => Some(
+    match super::git_guard::discover(root) {
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Some(
             "not a git repository: chant work runs agents in git worktrees (`git init`, then commit)"
                 .to_string(),
         ),
+        Err(e) => Some(format!("the git repository cannot be read: {}", e.message())),
         Ok(repo) => match repo.head() {
             Ok(_) => None,
             Err(_) => {

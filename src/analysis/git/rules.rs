@@ -267,13 +267,14 @@ fn drift_message(changed: &BTreeMap<String, Changed>, now: i64) -> String {
 /// worktrees of specs that do not exist, and what git-based checks were skipped.
 pub fn project_findings(project: &Project, facts: &GitFacts) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if facts.unavailable.is_some() {
-        // Not a repository (or no commit yet): there is nothing git could disagree
-        // with, and run actions already say why chant cannot run here.
-        return out;
-    }
     for note in &facts.notes {
         out.push(Diagnostic::new(Code::GitSkipped, 0..0, note.clone()));
+    }
+    if facts.unavailable.is_some() {
+        // Not a repository (or no commit yet): there is nothing git could disagree
+        // with, and run actions already say why chant cannot run here. A repository
+        // that is there but could not be read has said why in a note.
+        return out;
     }
     let known = |id: &str| project.active(id).is_some() || project.archived(id).is_some();
     let mut names: Vec<&String> = facts.branches.keys().collect();
